@@ -1,0 +1,129 @@
+"""Whitelisted methods: the public contract `funnel_suite.api.<name>`.
+
+Each method checks permissions explicitly before doing anything; reads for users go
+through `frappe.get_list`, which applies roles, user permissions and shares.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import cint, get_datetime, now_datetime
+
+from funnel_suite.funnels.card import is_card_doctype, load_funnel
+from funnel_suite.funnels.doctype.funnel_settings.funnel_settings import get_settings
+
+
+def _check_card_doctype(doctype: str) -> None:
+	if not is_card_doctype(doctype):
+		frappe.throw(
+			_("{0} cannot be placed in a funnel.").format(frappe.bold(doctype)),
+			title=_("Invalid Document Type"),
+		)
+
+
+@frappe.whitelist(methods=["POST"])
+def move_card(
+	doctype: str, name: str, stage: str, comment: str | None = None, funnel: str | None = None
+) -> dict:
+	"""Move a card to `stage` (of its funnel, or of `funnel` when given) and log the move.
+
+	Runs the same checks as saving the form: write permission on the card, then the
+	funnel's rules. Returns {"funnel", "from_stage", "to_stage", "moved_on", "moved"}.
+	"""
+	_check_card_doctype(doctype)
+	if not (stage or "").strip():
+		frappe.throw(_("Stage is required: name the stage to move the card to."), title=_("Missing Stage"))
+	doc = frappe.get_doc(doctype, name)
+	doc.check_permission("write")
+	from_stage = doc.get("funnel_stage")
+	if funnel:
+		doc.funnel = funnel
+	doc.funnel_stage = stage.strip()
+	doc.flags.funnel_move_comment = (comment or "").strip() or None
+	doc.save()
+	logged = doc.flags.pop("funnel_logged", None)
+	return {
+		"funnel": doc.funnel,
+		"from_stage": logged.from_stage if logged else from_stage,
+		"to_stage": doc.funnel_stage,
+		"moved_on": logged.moved_on if logged else None,
+		"moved": bool(logged),
+	}
+
+
+@frappe.whitelist()
+def get_card_state(doctype: str, name: str) -> dict:
+	"""What the stage bar shows: the funnel's stages, the allowed next ones and the move history."""
+	_check_card_doctype(doctype)
+	doc = frappe.get_doc(doctype, name)
+	doc.check_permission("read")
+	settings = get_settings()
+	state = {
+		"show_stage_bar": cint(settings.show_stage_bar),
+		"funnel": doc.get("funnel"),
+		"stage": doc.get("funnel_stage"),
+		"since": doc.get("funnel_stage_since"),
+		"can_move": bool(frappe.has_permission(doctype, "write", doc)),
+		"stages": [],
+		"allowed_next": [],
+		"history": [],
+	}
+	if not doc.get("funnel"):
+		return state
+
+	funnel = load_funnel(doc.funnel)
+	roles = set(frappe.get_roles())
+	here = funnel.stage(doc.funnel_stage)
+	state["enabled"] = funnel.enabled
+	state["stages"] = [
+		{
+			"name": s.name,
+			"label": _(s.name),
+			"kind": s.kind,
+			"probability": s.probability,
+			"next_action": s.next_action,
+			"stale_after_days": s.stale_after_days,
+			"role_allowed": not s.allowed_roles or bool(roles & set(s.allowed_roles)),
+			"current": s is here,
+		}
+		for s in funnel.stages
+	]
+	if funnel.enabled:
+		state["allowed_next"] = [s.name for s in funnel.next_stages(doc.funnel_stage)]
+	if doc.get("funnel_stage_since"):
+		days = (now_datetime() - get_datetime(doc.funnel_stage_since)).days
+		state["days_in_stage"] = days
+		state["stale"] = bool(here and here.stale_after_days and days > here.stale_after_days)
+	state["history"] = frappe.get_list(
+		"Funnel Transition",
+		filters={"reference_doctype": doctype, "reference_name": name},
+		fields=[
+			"funnel",
+			"from_funnel",
+			"from_stage",
+			"to_stage",
+			"moved_by",
+			"moved_on",
+			"seconds_in_from_stage",
+			"comment",
+		],
+		order_by="moved_on desc, name desc",
+		limit_page_length=cint(settings.history_rows) or 20,
+	)
+	return state
+
+
+@frappe.whitelist()
+def get_funnels(doctype: str) -> list[dict]:
+	"""Enabled funnels the user may read for a document type, with their stage names."""
+	_check_card_doctype(doctype)
+	funnels = frappe.get_list(
+		"Funnel",
+		filters={"document_type": doctype, "enabled": 1},
+		fields=["name", "purpose", "is_default"],
+		order_by="is_default desc, funnel_name asc",
+	)
+	for row in funnels:
+		row["stages"] = list(load_funnel(row.name).stage_names)
+	return funnels

@@ -1,0 +1,51 @@
+"""Typed refusals of the engine. They carry data; the Frappe layer words them (translated)."""
+
+from __future__ import annotations
+
+
+class FunnelError(Exception):
+	"""Base of every refusal to move a card."""
+
+	code = "funnel_error"
+
+
+class FunnelDisabled(FunnelError):
+	code = "funnel_disabled"
+
+	def __init__(self, funnel: str):
+		self.funnel = funnel
+		super().__init__(f"funnel '{funnel}' is disabled")
+
+
+class UnknownStage(FunnelError):
+	code = "unknown_stage"
+
+	def __init__(self, funnel: str, stage: str, allowed: tuple[str, ...]):
+		self.funnel, self.stage, self.allowed = funnel, stage, allowed
+		super().__init__(f"'{stage}' is not a stage of funnel '{funnel}'; allowed: {', '.join(allowed)}")
+
+
+class MoveNotAllowed(FunnelError):
+	code = "move_not_allowed"
+
+	def __init__(self, funnel: str, from_stage: str, to_stage: str, allowed: tuple[str, ...]):
+		self.funnel, self.from_stage, self.to_stage, self.allowed = funnel, from_stage, to_stage, allowed
+		super().__init__(
+			f"a card in '{from_stage}' cannot move to '{to_stage}'; allowed: {', '.join(allowed) or '-'}"
+		)
+
+
+class MissingFields(FunnelError):
+	code = "missing_fields"
+
+	def __init__(self, stage: str, fields: tuple[str, ...]):
+		self.stage, self.fields = stage, fields
+		super().__init__(f"stage '{stage}' requires: {', '.join(fields)}")
+
+
+class RoleNotAllowed(FunnelError):
+	code = "role_not_allowed"
+
+	def __init__(self, stage: str, roles: tuple[str, ...]):
+		self.stage, self.roles = stage, roles
+		super().__init__(f"only {', '.join(roles)} may move cards into '{stage}'")

@@ -1,0 +1,160 @@
+"""Planning and applying stage moves.
+
+A *plan* function decides whether a move is allowed and returns a `Move` (or raises a
+typed `FunnelError`); `apply_move` turns a move into the card's new state and the log
+row to write. Checks run in a fixed order: funnel disabled, unknown stage, no-op,
+allowed-next of the current stage, role, required fields (all of them at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from funnel_suite.engine.definition import Funnel, Stage
+from funnel_suite.engine.errors import (
+	FunnelDisabled,
+	MissingFields,
+	MoveNotAllowed,
+	RoleNotAllowed,
+	UnknownStage,
+)
+
+
+@dataclass(frozen=True)
+class CardState:
+	funnel: str | None = None
+	stage: str | None = None
+	since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Move:
+	funnel: str
+	from_stage: str | None
+	to_stage: str
+	from_funnel: str | None = None
+
+	@property
+	def is_noop(self) -> bool:
+		return self.from_funnel == self.funnel and self.from_stage == self.to_stage
+
+	@property
+	def changes_funnel(self) -> bool:
+		return self.from_funnel != self.funnel
+
+
+@dataclass(frozen=True)
+class LogRow:
+	funnel: str
+	from_stage: str | None
+	to_stage: str
+	moved_on: datetime
+	seconds_in_from_stage: int
+	from_funnel: str | None = None
+
+
+def is_missing(value: Any) -> bool:
+	"""A required value counts as missing when it is None, blank text or an empty collection."""
+	if value is None:
+		return True
+	if isinstance(value, str):
+		return not value.strip()
+	if isinstance(value, (list, tuple, set, dict)):
+		return not value
+	return False
+
+
+def _check_target(stage: Stage, roles: Iterable[str], values: Mapping[str, Any]) -> None:
+	if stage.allowed_roles and not set(stage.allowed_roles) & set(roles):
+		raise RoleNotAllowed(stage.name, stage.allowed_roles)
+	missing = tuple(f for f in stage.required_fields if is_missing(values.get(f)))
+	if missing:
+		raise MissingFields(stage.name, missing)
+
+
+def _resolve(funnel: Funnel, stage_name: str, allowed: tuple[str, ...]) -> Stage:
+	stage = funnel.stage(stage_name)
+	if stage is None:
+		raise UnknownStage(funnel.name, stage_name, allowed)
+	return stage
+
+
+def plan_move(
+	funnel: Funnel,
+	current_stage: str | None,
+	target_stage: str,
+	roles: Iterable[str] = (),
+	values: Mapping[str, Any] | None = None,
+) -> Move:
+	"""Plan a move inside one funnel. A move to the current stage is a no-op (`Move.is_noop`)."""
+	if not funnel.enabled:
+		raise FunnelDisabled(funnel.name)
+	here = funnel.stage(current_stage)
+	allowed = tuple(s.name for s in funnel.next_stages(current_stage))
+	target = _resolve(funnel, target_stage, allowed if here else funnel.stage_names)
+	if here is target:
+		return Move(funnel.name, here.name, here.name, from_funnel=funnel.name)
+	if here is not None and target.name not in allowed:
+		raise MoveNotAllowed(funnel.name, here.name, target.name, allowed)
+	_check_target(target, roles, values or {})
+	return Move(funnel.name, here.name if here else current_stage, target.name, from_funnel=funnel.name)
+
+
+def plan_entry(
+	funnel: Funnel,
+	requested_stage: str | None = None,
+	roles: Iterable[str] = (),
+	values: Mapping[str, Any] | None = None,
+) -> Move:
+	"""Plan a new card's entry: the requested stage if given, else the funnel's entry stage."""
+	if not funnel.enabled:
+		raise FunnelDisabled(funnel.name)
+	if requested_stage:
+		target = _resolve(funnel, requested_stage, funnel.stage_names)
+	else:
+		target = funnel.entry_stage
+		if target is None:
+			raise UnknownStage(funnel.name, "", funnel.stage_names)
+	_check_target(target, roles, values or {})
+	return Move(funnel.name, None, target.name, from_funnel=None)
+
+
+def plan_funnel_change(
+	old_funnel: str | None,
+	old_stage: str | None,
+	new_funnel: Funnel,
+	requested_stage: str | None = None,
+	roles: Iterable[str] = (),
+	values: Mapping[str, Any] | None = None,
+) -> Move:
+	"""Plan moving a card into another funnel: the requested stage when given, else the entry stage.
+
+	The old funnel's allowed-next rules do not apply across funnels; the target stage's
+	roles and required fields do.
+	"""
+	entry = plan_entry(new_funnel, requested_stage, roles, values)
+	return Move(new_funnel.name, old_stage, entry.to_stage, from_funnel=old_funnel)
+
+
+def apply_move(state: CardState, move: Move, now: datetime) -> tuple[CardState, LogRow | None]:
+	"""The card's state after `move` and the log row to write (None for a no-op).
+
+	Seconds in the previous stage are never negative, even if clocks went backwards.
+	"""
+	if move.is_noop:
+		return state, None
+	seconds = 0
+	if state.since is not None and state.stage is not None:
+		seconds = max(0, int((now - state.since).total_seconds()))
+	row = LogRow(
+		funnel=move.funnel,
+		from_stage=move.from_stage,
+		to_stage=move.to_stage,
+		moved_on=now,
+		seconds_in_from_stage=seconds,
+		from_funnel=move.from_funnel,
+	)
+	return CardState(move.funnel, move.to_stage, now), row

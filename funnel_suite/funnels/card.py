@@ -1,0 +1,254 @@
+"""Cards: documents placed in a funnel (Lead, Opportunity, …).
+
+Every way a card's stage can change — the form, a Kanban drag, REST, Data Import and
+`funnel_suite.api.move_card` — ends in `Document.save()`, so the one rule lives in the
+`validate` hook below and the log row is written by `on_update`, inside the same
+transaction. Frappe's `check_if_latest` reads the row `FOR UPDATE` before either runs,
+so of two people moving the same card at once exactly one wins and logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, now_datetime
+
+from funnel_suite import engine
+from funnel_suite.engine import CardState, FunnelError
+from funnel_suite.funnels.log import insert_transitions
+
+DEFAULT_CACHE_KEY = "funnel_suite:default_funnel"
+
+
+class StageMoveError(frappe.ValidationError):
+	"""A move the funnel's rules refuse (unknown stage, not allowed from here, funnel disabled)."""
+
+
+class StageFieldsMissingError(frappe.ValidationError):
+	"""The stage requires fields that are empty."""
+
+
+class StageRoleError(frappe.PermissionError):
+	"""The user's roles may not move cards into the stage."""
+
+
+def card_doctypes() -> list[str]:
+	"""Document types that can sit in a funnel (hook `funnel_document_types`)."""
+	return list(dict.fromkeys(frappe.get_hooks("funnel_document_types")))
+
+
+def is_card_doctype(doctype: str) -> bool:
+	return doctype in card_doctypes()
+
+
+def to_engine(doc) -> engine.Funnel:
+	"""Map a Funnel document to the engine's definition."""
+	return engine.Funnel(
+		name=doc.name or doc.funnel_name,
+		document_type=doc.document_type,
+		enabled=bool(cint(doc.enabled)),
+		stages=tuple(
+			engine.Stage(
+				name=(row.stage_name or "").strip(),
+				kind=row.stage_type,
+				probability=flt(row.probability),
+				stale_after_days=cint(row.stale_after_days),
+				required_fields=engine.split_list(row.required_fields),
+				allowed_roles=engine.split_list(row.allowed_roles),
+				allowed_next=engine.split_list(row.allowed_next),
+				next_action=row.next_action or "",
+				next_action_due_days=cint(row.next_action_due_days),
+			)
+			for row in doc.stages
+		),
+	)
+
+
+def load_funnel(name: str) -> engine.Funnel:
+	return to_engine(frappe.get_cached_doc("Funnel", name))
+
+
+def default_funnel(doctype: str) -> str | None:
+	"""The enabled default funnel of a document type (cached until a Funnel changes)."""
+
+	def lookup():
+		return (
+			frappe.db.get_value("Funnel", {"document_type": doctype, "is_default": 1, "enabled": 1}, "name")
+			or ""
+		)
+
+	return frappe.cache.hget(DEFAULT_CACHE_KEY, doctype, lookup) or None
+
+
+def clear_default_cache() -> None:
+	frappe.cache.delete_value(DEFAULT_CACHE_KEY)
+
+
+class DocValues(Mapping):
+	"""A document's values as the engine reads them: an unticked checkbox counts as empty."""
+
+	def __init__(self, doc):
+		self.doc = doc
+		self.meta = frappe.get_meta(doc.doctype)
+
+	def __getitem__(self, key: str) -> Any:
+		value = self.doc.get(key)
+		df = self.meta.get_field(key)
+		if df and df.fieldtype == "Check" and not cint(value):
+			return None
+		return value
+
+	def __iter__(self) -> Iterator[str]:
+		return iter(self.doc.as_dict())
+
+	def __len__(self) -> int:
+		return len(self.doc.as_dict())
+
+
+def validate_card(doc, method=None):
+	"""doc_events validate: plan the card's move (if any) and remember the log row to write."""
+	before = doc.get_doc_before_save()
+	try:
+		move = _plan(doc, before)
+	except FunnelError as err:
+		raise_funnel_error(err, doc.doctype)
+	if move is None:
+		return
+	if move.is_noop:
+		doc.funnel_stage = move.to_stage  # the stage's own spelling
+		return
+	state = (
+		CardState(before.funnel, before.funnel_stage, before.funnel_stage_since) if before else CardState()
+	)
+	if state.since is not None:
+		state = CardState(state.funnel, state.stage, frappe.utils.get_datetime(state.since))
+	new_state, row = engine.apply_move(state, move, now_datetime())
+	doc.funnel, doc.funnel_stage, doc.funnel_stage_since = new_state.funnel, new_state.stage, new_state.since
+	doc.flags.funnel_log_row = row
+
+
+def _plan(doc, before) -> engine.Move | None:
+	old_funnel = before.get("funnel") if before else None
+	old_stage = before.get("funnel_stage") if before else None
+
+	if not doc.get("funnel"):
+		if old_funnel:
+			frappe.throw(
+				_("{0} {1} cannot leave its funnel. Move it to another funnel or to a Lost stage.").format(
+					_(doc.doctype), doc.name
+				),
+				exc=StageMoveError,
+				title=_("Funnel Required"),
+			)
+		doc.funnel = default_funnel(doc.doctype)
+		if not doc.funnel:
+			return None  # no funnel configured for this document type: nothing to enforce
+		return _plan_entry(doc, requested=doc.get("funnel_stage"))
+
+	if doc.funnel != old_funnel:
+		funnel = _load_for(doc)
+		if not old_funnel:
+			return _plan_entry(doc, requested=doc.get("funnel_stage"), funnel=funnel)
+		requested = doc.get("funnel_stage") if doc.get("funnel_stage") != old_stage else None
+		return engine.plan_funnel_change(
+			old_funnel, old_stage, funnel, requested, frappe.get_roles(), DocValues(doc)
+		)
+
+	if doc.get("funnel_stage") != old_stage:
+		return engine.plan_move(
+			_load_for(doc), old_stage, doc.get("funnel_stage") or "", frappe.get_roles(), DocValues(doc)
+		)
+	return None
+
+
+def _plan_entry(doc, requested: str | None, funnel: engine.Funnel | None = None) -> engine.Move:
+	funnel = funnel or _load_for(doc)
+	return engine.plan_entry(funnel, requested or None, frappe.get_roles(), DocValues(doc))
+
+
+def _load_for(doc) -> engine.Funnel:
+	funnel = load_funnel(doc.funnel)
+	if funnel.document_type != doc.doctype:
+		frappe.throw(
+			_("Funnel {0} holds {1} cards; it cannot hold a {2}.").format(
+				frappe.bold(funnel.name), _(funnel.document_type), _(doc.doctype)
+			),
+			exc=StageMoveError,
+			title=_("Wrong Funnel"),
+		)
+	return funnel
+
+
+def _stage_list(names) -> str:
+	return ", ".join(frappe.bold(_(n)) for n in names) or _("none")
+
+
+def raise_funnel_error(err: FunnelError, doctype: str):
+	"""Word an engine refusal for the user (translated) and raise the matching Frappe error."""
+	if isinstance(err, engine.UnknownStage):
+		if not err.stage:
+			message = _("A card of funnel {0} needs a stage. Allowed stages: {1}.").format(
+				frappe.bold(err.funnel), _stage_list(err.allowed)
+			)
+		else:
+			message = _("{0} is not a stage of funnel {1}. Allowed stages: {2}.").format(
+				frappe.bold(err.stage), frappe.bold(err.funnel), _stage_list(err.allowed)
+			)
+		frappe.throw(message, exc=StageMoveError, title=_("Unknown Stage"))
+	if isinstance(err, engine.MoveNotAllowed):
+		frappe.throw(
+			_("A card in stage {0} cannot move to {1}. Allowed next stages: {2}.").format(
+				frappe.bold(_(err.from_stage)), frappe.bold(_(err.to_stage)), _stage_list(err.allowed)
+			),
+			exc=StageMoveError,
+			title=_("Move Not Allowed"),
+		)
+	if isinstance(err, engine.MissingFields):
+		meta = frappe.get_meta(doctype)
+		labels = ", ".join(frappe.bold(_(meta.get_label(f))) for f in err.fields)
+		frappe.throw(
+			_("To enter stage {0}, fill in: {1}.").format(frappe.bold(_(err.stage)), labels),
+			exc=StageFieldsMissingError,
+			title=_("Missing Fields"),
+		)
+	if isinstance(err, engine.RoleNotAllowed):
+		frappe.throw(
+			_("You may not move cards into stage {0}. Only these roles may: {1}.").format(
+				frappe.bold(_(err.stage)), ", ".join(_(r) for r in err.roles)
+			),
+			exc=StageRoleError,
+			title=_("Not Permitted"),
+		)
+	if isinstance(err, engine.FunnelDisabled):
+		frappe.throw(
+			_(
+				"Funnel {0} is disabled, so its cards cannot move. Enable it or move the card to another funnel."
+			).format(frappe.bold(err.funnel)),
+			exc=StageMoveError,
+			title=_("Funnel Disabled"),
+		)
+	raise err
+
+
+def log_card_move(doc, method=None):
+	"""doc_events on_update: write the move planned in validate (same transaction)."""
+	row = doc.flags.pop("funnel_log_row", None)
+	if row is None:
+		return
+	entry = {
+		"reference_doctype": doc.doctype,
+		"reference_name": doc.name,
+		"funnel": row.funnel,
+		"from_funnel": row.from_funnel if row.from_funnel != row.funnel else None,
+		"from_stage": row.from_stage,
+		"to_stage": row.to_stage,
+		"moved_by": frappe.session.user,
+		"moved_on": row.moved_on,
+		"seconds_in_from_stage": row.seconds_in_from_stage,
+		"comment": doc.flags.pop("funnel_move_comment", None),
+	}
+	insert_transitions([entry])
+	doc.flags.funnel_logged = frappe._dict(entry)

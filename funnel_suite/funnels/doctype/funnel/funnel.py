@@ -1,0 +1,254 @@
+# Copyright (c) 2026, funnel_suite developers
+# License: MIT. See license.txt
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from funnel_suite import engine
+from funnel_suite.funnels import board
+from funnel_suite.funnels.card import card_doctypes, clear_default_cache, to_engine
+
+DEFAULT_INDICATOR = {"Open": "Blue", "Won": "Green", "Lost": "Red"}
+
+
+class Funnel(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from funnel_suite.funnels.doctype.funnel_stage.funnel_stage import FunnelStage
+
+		description: DF.SmallText | None
+		document_type: DF.Link
+		enabled: DF.Check
+		funnel_name: DF.Data
+		is_default: DF.Check
+		kanban_board: DF.Link | None
+		purpose: DF.Literal[
+			"Lead Qualification",
+			"Sales",
+			"Pre-sale",
+			"Upsell",
+			"Repeat Sale",
+			"Deferred Demand",
+			"Reanimation",
+			"Refusal Review",
+			"Procurement",
+			"Production",
+			"Construction",
+			"Warranty",
+			"Service",
+		]
+		stage_preview: DF.HTMLEditor | None
+		stages: DF.Table[FunnelStage]
+	# end: auto-generated types
+
+	def validate(self):
+		self.validate_document_type()
+		self.clean_stages()
+		self.validate_definition()
+		self.validate_required_fields()
+		self.validate_allowed_roles()
+		self.validate_removed_stages()
+		self.set_default_flag()
+
+	def on_update(self):
+		self.rename_card_stages()
+		self.unset_other_defaults()
+		clear_default_cache()
+		board.sync_stage_options(self.document_type)
+		board.sync_kanban_board(self)
+
+	def on_trash(self):
+		self.ensure_never_used()
+
+	def after_delete(self):
+		clear_default_cache()
+		board.sync_stage_options(self.document_type)
+		board.remove_kanban_board(self)
+
+	# --- validation -------------------------------------------------------------------------
+
+	def validate_document_type(self):
+		allowed = card_doctypes()
+		if self.document_type not in allowed:
+			frappe.throw(
+				_("Document Type {0} cannot be placed in a funnel. Allowed: {1}.").format(
+					frappe.bold(self.document_type), ", ".join(_(d) for d in allowed)
+				),
+				title=_("Invalid Document Type"),
+			)
+
+	def clean_stages(self):
+		for row in self.stages:
+			row.stage_name = " ".join((row.stage_name or "").split())
+			row.indicator = row.indicator or DEFAULT_INDICATOR.get(row.stage_type, "Gray")
+			for field in ("required_fields", "allowed_roles", "allowed_next"):
+				row.set(field, "\n".join(engine.split_list(row.get(field))))
+
+	def validate_definition(self):
+		problems = engine.validate_definition(to_engine(self))
+		if problems:
+			frappe.throw(
+				[_problem_message(p) for p in problems],
+				title=_("Funnel {0} cannot be saved").format(self.funnel_name or ""),
+				as_list=True,
+			)
+
+	def validate_required_fields(self):
+		meta = frappe.get_meta(self.document_type)
+		for row in self.stages:
+			for fieldname in engine.split_list(row.required_fields):
+				if not meta.has_field(fieldname):
+					frappe.throw(
+						_(
+							"Row {0}: Required Fields of stage {1} names {2}, which is not a field of {3}. Use field names such as {4}."
+						).format(
+							row.idx,
+							frappe.bold(row.stage_name),
+							frappe.bold(fieldname),
+							_(self.document_type),
+							", ".join(_field_examples(meta)),
+						),
+						title=_("Unknown Field"),
+					)
+
+	def validate_allowed_roles(self):
+		for row in self.stages:
+			for role in engine.split_list(row.allowed_roles):
+				if not frappe.db.exists("Role", role):
+					frappe.throw(
+						_("Row {0}: Allowed Roles of stage {1} names {2}, which is not a role.").format(
+							row.idx, frappe.bold(row.stage_name), frappe.bold(role)
+						),
+						title=_("Unknown Role"),
+					)
+
+	def validate_removed_stages(self):
+		"""A stage that still holds cards cannot be removed (rename it instead)."""
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		kept = {row.name for row in self.stages}
+		for old in before.stages:
+			if old.name in kept:
+				continue
+			count = frappe.db.count(self.document_type, {"funnel": self.name, "funnel_stage": old.stage_name})
+			if count:
+				frappe.throw(
+					_(
+						"Stage {0} holds {1} card(s) and cannot be removed. Move them to another stage first, or rename the stage."
+					).format(frappe.bold(old.stage_name), count),
+					title=_("Stage In Use"),
+				)
+
+	def set_default_flag(self):
+		if self.is_default and not self.enabled:
+			frappe.throw(
+				_("A disabled funnel cannot be the default for {0}. Enable it or untick Default.").format(
+					_(self.document_type)
+				),
+				title=_("Invalid Default"),
+			)
+		if not self.is_default and self.enabled:
+			others = frappe.db.exists(
+				"Funnel",
+				{
+					"document_type": self.document_type,
+					"is_default": 1,
+					"enabled": 1,
+					"name": ("!=", self.name),
+				},
+			)
+			if not others:
+				self.is_default = 1
+
+	# --- after save -------------------------------------------------------------------------
+
+	def rename_card_stages(self):
+		"""Cards follow a renamed stage (a rename is not a move, so nothing is logged)."""
+		before = self.get_doc_before_save()
+		if not before:
+			return
+		old_names = {row.name: row.stage_name for row in before.stages}
+		for row in self.stages:
+			old = old_names.get(row.name)
+			if old and old != row.stage_name:
+				frappe.db.set_value(
+					self.document_type,
+					{"funnel": self.name, "funnel_stage": old},
+					"funnel_stage",
+					row.stage_name,
+					update_modified=False,
+				)
+
+	def unset_other_defaults(self):
+		if not self.is_default:
+			return
+		others = frappe.get_all(
+			"Funnel",
+			filters={"document_type": self.document_type, "is_default": 1, "name": ("!=", self.name)},
+			pluck="name",
+		)
+		for other in others:
+			frappe.db.set_value("Funnel", other, "is_default", 0)
+		if others:
+			frappe.msgprint(
+				_("{0} is now the default funnel for {1} instead of {2}.").format(
+					frappe.bold(self.name), _(self.document_type), ", ".join(others)
+				),
+				alert=True,
+			)
+
+	def ensure_never_used(self):
+		"""Nothing a user entered is deleted: a funnel with cards or history can only be disabled."""
+		cards = frappe.db.count(self.document_type, {"funnel": self.name})
+		moves = frappe.db.count("Funnel Transition", {"funnel": self.name})
+		if cards or moves:
+			frappe.throw(
+				_(
+					"Funnel {0} has {1} card(s) and {2} logged move(s). Disable it instead of deleting it."
+				).format(frappe.bold(self.name), cards, moves),
+				title=_("Funnel In Use"),
+			)
+
+
+def _field_examples(meta) -> list[str]:
+	return [df.fieldname for df in meta.fields if df.fieldtype not in frappe.model.no_value_fields][:5]
+
+
+def _problem_message(problem: engine.DefinitionProblem) -> str:
+	stage = frappe.bold(problem.stage) if problem.stage else ""
+	value = frappe.bold(problem.value) if problem.value else ""
+	messages = {
+		"no_stages": _("Add at least one stage."),
+		"empty_name": _("Stage #{0} has no name.").format(problem.value),
+		"duplicate_name": _(
+			"Stage name {0} is used more than once (names are compared ignoring case and spaces)."
+		).format(stage),
+		"bad_kind": _("Stage {0} has kind {1}; allowed: Open, Won, Lost.").format(stage, value),
+		"no_open": _("Add at least one Open stage: new cards start in the first Open stage."),
+		"no_won": _("Add at least one Won stage: a funnel needs a final stage for success."),
+		"no_lost": _("Add at least one Lost stage: a funnel needs a final stage for refusals."),
+		"unknown_next": _("Stage {0} allows a move to {1}, which is not a stage of this funnel.").format(
+			stage, value
+		),
+		"bad_probability": _("Stage {0} has probability {1}; allowed: 0 to 100.").format(stage, value),
+		"negative_days": _("Stage {0} has a negative number of days ({1}).").format(stage, value),
+	}
+	return messages[problem.code]
+
+
+@frappe.whitelist()
+def check_definition(doc: str) -> list[str]:
+	"""Problems of an unsaved Funnel (the form shows them as warnings before saving)."""
+	funnel = frappe.get_doc(frappe.parse_json(doc))
+	frappe.has_permission("Funnel", "write", throw=True)
+	return [_problem_message(p) for p in engine.validate_definition(to_engine(funnel))]

@@ -1,0 +1,44 @@
+app_name = "funnel_suite"
+app_title = "Funnel Suite"
+app_publisher = "funnel_suite developers"
+app_description = (
+	"Multi-funnel CRM for ERPNext: several pipelines per business, validated and logged stage moves"
+)
+app_email = "dev@funnel-suite.local"
+app_license = "mit"
+
+required_apps = ["erpnext"]
+
+export_python_type_annotations = True
+
+# Document types that can be placed in a funnel. Later modules of this app add theirs.
+funnel_document_types = ["Lead", "Opportunity"]
+
+before_install = "funnel_suite.install.before_install"
+after_install = "funnel_suite.install.after_install"
+after_migrate = "funnel_suite.install.after_migrate"
+before_uninstall = "funnel_suite.install.before_uninstall"
+before_tests = "funnel_suite.install.before_tests"
+
+doctype_js = {
+	"Lead": "public/js/funnel_card.js",
+	"Opportunity": "public/js/funnel_card.js",
+}
+
+doc_events = {
+	"Lead": {
+		"validate": "funnel_suite.funnels.card.validate_card",
+		"on_update": "funnel_suite.funnels.card.log_card_move",
+	},
+	"Opportunity": {
+		"validate": "funnel_suite.funnels.card.validate_card",
+		"on_update": "funnel_suite.funnels.card.log_card_move",
+	},
+}
+
+permission_query_conditions = {
+	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.get_permission_query_conditions",
+}
+has_permission = {
+	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.has_permission",
+}

@@ -1,0 +1,146 @@
+"""Install, migrate and uninstall hooks."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from funnel_suite.workflows import load_preset
+
+ROLES = ("Funnel Manager",)
+CARD_FIELDNAMES = ("funnel", "funnel_stage", "funnel_stage_since")
+
+# Where the funnel fields sit on each host form.
+_ANCHOR = {"Lead": "status", "Opportunity": "sales_stage"}
+
+
+def card_fields(doctype: str) -> list[dict]:
+	anchor = _ANCHOR.get(doctype)
+	return [
+		{
+			"fieldname": "funnel",
+			"label": "Funnel",
+			"fieldtype": "Link",
+			"options": "Funnel",
+			"insert_after": anchor,
+			"in_standard_filter": 1,
+			"search_index": 1,
+			"no_copy": 1,
+			"translatable": 0,
+			"description": "The funnel this card is in. Changing it puts the card in the new funnel's first stage.",
+		},
+		{
+			"fieldname": "funnel_stage",
+			"label": "Funnel Stage",
+			"fieldtype": "Select",
+			"options": "",
+			"insert_after": "funnel",
+			"in_standard_filter": 1,
+			"in_list_view": 1,
+			"no_copy": 1,
+			"translatable": 1,
+		},
+		{
+			"fieldname": "funnel_stage_since",
+			"label": "In Stage Since",
+			"fieldtype": "Datetime",
+			"insert_after": "funnel_stage",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+	]
+
+
+def create_card_fields() -> None:
+	from funnel_suite.funnels.card import card_doctypes
+
+	create_custom_fields({dt: card_fields(dt) for dt in card_doctypes()}, update=True)
+
+
+def before_install():
+	create_roles()
+
+
+def create_roles():
+	for role in ROLES:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
+				ignore_permissions=True
+			)
+
+
+def after_install():
+	create_roles()
+	create_card_fields()
+	create_default_funnels()
+	from funnel_suite.patches.v0_1.place_existing_cards import place_existing_cards
+
+	place_existing_cards()
+
+
+def after_migrate():
+	create_roles()
+	create_card_fields()
+	from funnel_suite.funnels.board import sync_stage_options
+	from funnel_suite.funnels.card import card_doctypes
+
+	for doctype in card_doctypes():
+		sync_stage_options(doctype)
+
+
+def create_default_funnels() -> list[str]:
+	"""Create the default Lead and Opportunity funnels unless a default already exists."""
+	created = []
+	for spec in load_preset("default")["funnels"]:
+		if frappe.db.exists("Funnel", {"document_type": spec["document_type"], "is_default": 1}):
+			continue
+		name = _(spec["funnel_name"])
+		if frappe.db.exists("Funnel", name):
+			continue
+		doc = frappe.get_doc(
+			{
+				"doctype": "Funnel",
+				"funnel_name": name,
+				"document_type": spec["document_type"],
+				"purpose": spec["purpose"],
+				"is_default": spec.get("is_default", 0),
+				"enabled": 1,
+				"description": _(spec.get("description", "")),
+				"stages": [
+					{
+						**stage,
+						"stage_name": _(stage["stage_name"]),
+						"next_action": _(stage.get("next_action", "")) if stage.get("next_action") else "",
+					}
+					for stage in spec["stages"]
+				],
+			}
+		)
+		doc.insert(ignore_permissions=True)
+		created.append(doc.name)
+	return created
+
+
+def before_uninstall():
+	"""Remove the app's fields from the host forms; every Lead and Opportunity row stays."""
+	from funnel_suite.funnels.card import card_doctypes
+
+	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
+		if frappe.db.exists("Kanban Board", name):
+			frappe.delete_doc("Kanban Board", name, ignore_permissions=True, force=True)
+	for doctype in card_doctypes():
+		for name in frappe.get_all(
+			"Custom Field", filters={"dt": doctype, "fieldname": ("in", CARD_FIELDNAMES)}, pluck="name"
+		):
+			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": ("in", CARD_FIELDNAMES)})
+		frappe.clear_cache(doctype=doctype)
+
+
+def before_tests():
+	"""Complete ERPNext's setup wizard so test records have a company (ERPNext's own helper)."""
+	from erpnext.setup.utils import before_tests as erpnext_before_tests
+
+	erpnext_before_tests()
+	frappe.db.commit()  # nosemgrep: test setup runs outside any request
