@@ -84,11 +84,23 @@ def default_funnel(doctype: str) -> str | None:
 
 
 def clear_default_cache() -> None:
-	frappe.cache.delete_value(DEFAULT_CACHE_KEY)
+	def clear():
+		frappe.cache.delete_value(DEFAULT_CACHE_KEY)
+
+	clear()
+	frappe.db.after_commit.add(clear)
+	frappe.db.after_rollback.add(clear)
+
+
+NUMERIC_FIELDTYPES = frozenset(("Check", "Currency", "Float", "Int", "Percent", "Rating"))
 
 
 class DocValues(Mapping):
-	"""A document's values as the engine reads them: an unticked checkbox counts as empty."""
+	"""A document's values as the engine reads them.
+
+	A stage that requires a number or a checkbox requires it to be set: an unticked
+	checkbox or an amount of 0 counts as empty ("fill in the amount" means a real amount).
+	"""
 
 	def __init__(self, doc):
 		self.doc = doc
@@ -97,7 +109,7 @@ class DocValues(Mapping):
 	def __getitem__(self, key: str) -> Any:
 		value = self.doc.get(key)
 		df = self.meta.get_field(key)
-		if df and df.fieldtype == "Check" and not cint(value):
+		if df and df.fieldtype in NUMERIC_FIELDTYPES and not flt(value):
 			return None
 		return value
 

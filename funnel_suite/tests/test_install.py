@@ -1,0 +1,71 @@
+"""What installing the app leaves on the site, and the placement patch."""
+
+import frappe
+
+from funnel_suite.funnels.card import default_funnel
+from funnel_suite.install import CARD_FIELDNAMES, create_default_funnels
+from funnel_suite.patches.v0_1.place_existing_cards import place_existing_cards
+from funnel_suite.tests.utils import FunnelTestCase, make_lead, make_opportunity, transitions
+
+
+class TestInstall(FunnelTestCase):
+	def test_custom_fields_exist_on_card_doctypes(self):
+		for doctype in ("Lead", "Opportunity"):
+			meta = frappe.get_meta(doctype)
+			self.assertEqual(meta.get_field("funnel").fieldtype, "Link")
+			self.assertEqual(meta.get_field("funnel").options, "Funnel")
+			self.assertEqual(meta.get_field("funnel_stage").fieldtype, "Select")
+			self.assertEqual(meta.get_field("funnel_stage_since").fieldtype, "Datetime")
+			for fieldname in CARD_FIELDNAMES:
+				self.assertTrue(frappe.db.exists("Custom Field", {"dt": doctype, "fieldname": fieldname}))
+
+	def test_default_funnels_and_role_exist(self):
+		self.assertTrue(frappe.db.exists("Role", "Funnel Manager"))
+		for doctype in ("Lead", "Opportunity"):
+			name = default_funnel(doctype)
+			self.assertTrue(name, f"no default funnel for {doctype}")
+			funnel = frappe.get_doc("Funnel", name)
+			self.assertEqual(funnel.document_type, doctype)
+			self.assertEqual(funnel.stages[0].stage_type, "Open")
+			self.assertTrue(frappe.db.exists("Kanban Board", funnel.kanban_board))
+		self.assertEqual(create_default_funnels(), [], "defaults must not be created twice")
+
+	def test_placement_patch_maps_sales_stage_and_is_idempotent(self):
+		funnel = frappe.get_doc("Funnel", default_funnel("Opportunity"))
+		mapped = funnel.stages[2].stage_name
+		if not frappe.db.exists("Sales Stage", mapped):
+			frappe.get_doc({"doctype": "Sales Stage", "stage_name": mapped}).insert()
+		matched = make_opportunity(sales_stage=mapped)
+		unmatched = make_opportunity()
+		lead = make_lead()
+		for doctype, name in (
+			("Opportunity", matched.name),
+			("Opportunity", unmatched.name),
+			("Lead", lead.name),
+		):
+			frappe.db.set_value(doctype, name, {"funnel": None, "funnel_stage": None}, update_modified=False)
+			frappe.db.delete("Funnel Transition", {"reference_doctype": doctype, "reference_name": name})
+
+		placed = place_existing_cards()
+		self.assertGreaterEqual(placed["Opportunity"], 2)
+		self.assertEqual(frappe.db.get_value("Opportunity", matched.name, "funnel_stage"), mapped)
+		self.assertEqual(
+			frappe.db.get_value("Opportunity", unmatched.name, "funnel_stage"), funnel.stages[0].stage_name
+		)
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "funnel"), default_funnel("Lead"))
+		self.assertEqual(
+			transitions("Opportunity", matched.name),
+			[
+				{
+					"funnel": funnel.name,
+					"from_funnel": None,
+					"from_stage": None,
+					"to_stage": mapped,
+					"moved_by": "Administrator",
+					"seconds_in_from_stage": 0,
+					"comment": "Placed on install",
+				}
+			],
+		)
+		self.assertEqual(place_existing_cards(), {"Lead": 0, "Opportunity": 0})
+		self.assertEqual(len(transitions("Opportunity", matched.name)), 1)

@@ -1,0 +1,35 @@
+"""Uninstalling removes the app's fields from the host forms and keeps every Lead and Opportunity.
+
+The hook runs inside the test transaction and is rolled back afterwards (deleting Custom Field
+and Kanban Board documents runs no DDL); `.ci/run` also uninstalls the app for real from its
+throwaway site and checks the host rows are still there.
+"""
+
+import frappe
+
+from funnel_suite.install import CARD_FIELDNAMES, before_uninstall
+from funnel_suite.tests.utils import FunnelTestCase, make_lead, make_opportunity
+
+
+class TestUninstall(FunnelTestCase):
+	def test_before_uninstall_removes_fields_and_keeps_rows(self):
+		lead = make_lead()
+		opportunity = make_opportunity(lead=lead)
+		counts = {dt: frappe.db.count(dt) for dt in ("Lead", "Opportunity")}
+		boards = frappe.get_all("Funnel", pluck="kanban_board")
+		try:
+			before_uninstall()
+			for doctype in ("Lead", "Opportunity"):
+				meta = frappe.get_meta(doctype)
+				for fieldname in CARD_FIELDNAMES:
+					self.assertIsNone(meta.get_field(fieldname), f"{doctype}.{fieldname} still there")
+				self.assertEqual(frappe.db.count(doctype), counts[doctype])
+			for board in boards:
+				self.assertFalse(frappe.db.exists("Kanban Board", board))
+			self.assertEqual(frappe.get_doc("Lead", lead.name).first_name, lead.first_name)
+			frappe.get_doc("Opportunity", opportunity.name).save()  # host validation still works
+		finally:
+			frappe.db.rollback()
+			for doctype in ("Lead", "Opportunity"):
+				frappe.clear_cache(doctype=doctype)
+		self.assertIsNotNone(frappe.get_meta("Lead").get_field("funnel"))

@@ -1,0 +1,122 @@
+"""Helpers shared by the integration tests (run on a real ERPNext site by `bench run-tests`)."""
+
+from __future__ import annotations
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+CARD_DOCTYPES = ("Lead", "Opportunity")
+
+
+def unique(prefix: str) -> str:
+	return f"{prefix} {frappe.generate_hash(length=6)}"
+
+
+def make_funnel(
+	document_type: str = "Opportunity",
+	stages: list[dict] | None = None,
+	name: str | None = None,
+	**kwargs,
+):
+	stages = stages or [
+		{"stage_name": "Inquiry received", "stage_type": "Open", "probability": 10},
+		{"stage_name": "Proposal sent", "stage_type": "Open", "probability": 50},
+		{"stage_name": "Contract signed", "stage_type": "Won", "probability": 100},
+		{"stage_name": "Deal lost", "stage_type": "Lost"},
+	]
+	doc = frappe.get_doc(
+		{
+			"doctype": "Funnel",
+			"funnel_name": name or unique("Test Funnel"),
+			"document_type": document_type,
+			"purpose": kwargs.pop("purpose", "Sales"),
+			"enabled": kwargs.pop("enabled", 1),
+			"is_default": kwargs.pop("is_default", 0),
+			"stages": stages,
+			**kwargs,
+		}
+	)
+	return doc.insert()
+
+
+def ensure_lead_source(name: str = "Funnel Test Source") -> str:
+	if not frappe.db.exists("Lead Source", name):
+		frappe.get_doc({"doctype": "Lead Source", "source_name": name}).insert(ignore_permissions=True)
+	return name
+
+
+def make_lead(**values):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Lead",
+			"first_name": values.pop("first_name", unique("Lead")),
+			**values,
+		}
+	)
+	return doc.insert()
+
+
+def make_opportunity(**values):
+	lead = values.pop("lead", None) or make_lead()
+	doc = frappe.get_doc(
+		{
+			"doctype": "Opportunity",
+			"opportunity_from": "Lead",
+			"party_name": lead.name,
+			"company": values.pop("company", None) or frappe.defaults.get_defaults().get("company"),
+			**values,
+		}
+	)
+	return doc.insert()
+
+
+def make_user(email: str, *roles: str) -> str:
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				"user_type": "System User",
+			}
+		)
+		user.insert(ignore_permissions=True)
+	user = frappe.get_doc("User", email)
+	user.remove_roles(*[r.role for r in user.roles if r.role not in roles])
+	user.add_roles(*roles)
+	return email
+
+
+def transitions(doctype: str, name: str) -> list[dict]:
+	return frappe.get_all(
+		"Funnel Transition",
+		filters={"reference_doctype": doctype, "reference_name": name},
+		fields=[
+			"funnel",
+			"from_funnel",
+			"from_stage",
+			"to_stage",
+			"moved_by",
+			"seconds_in_from_stage",
+			"comment",
+		],
+		order_by="name asc",
+	)
+
+
+class FunnelTestCase(FrappeTestCase):
+	"""Rolls back like FrappeTestCase and drops the cached meta of the card doctypes afterwards
+	(funnel saves rewrite the stage Select options, and the cache outlives the rollback)."""
+
+	@classmethod
+	def tearDownClass(cls):
+		super().tearDownClass()
+		frappe.db.rollback()
+		from funnel_suite.funnels.card import clear_default_cache
+
+		for doctype in CARD_DOCTYPES:
+			frappe.clear_cache(doctype=doctype)
+		clear_default_cache()
+		frappe.clear_document_cache("Funnel")
+		frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
