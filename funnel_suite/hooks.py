@@ -20,20 +20,17 @@ after_migrate = "funnel_suite.install.after_migrate"
 before_uninstall = "funnel_suite.install.before_uninstall"
 before_tests = "funnel_suite.install.before_tests"
 
-doctype_js = {
-	"Lead": "public/js/funnel_card.js",
-	"Opportunity": "public/js/funnel_card.js",
-}
+# Stage bar and move history on every card form.
+doctype_js = {doctype: "public/js/funnel_card.js" for doctype in funnel_document_types}
+boot_session = "funnel_suite.funnels.card.boot_session"
 
+# One rule for every path that saves a card (form, Kanban drag, REST, Data Import, move_card).
 doc_events = {
-	"Lead": {
+	doctype: {
 		"validate": "funnel_suite.funnels.card.validate_card",
 		"on_update": "funnel_suite.funnels.card.log_card_move",
-	},
-	"Opportunity": {
-		"validate": "funnel_suite.funnels.card.validate_card",
-		"on_update": "funnel_suite.funnels.card.log_card_move",
-	},
+	}
+	for doctype in funnel_document_types
 }
 
 permission_query_conditions = {

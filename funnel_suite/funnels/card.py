@@ -40,6 +40,10 @@ def card_doctypes() -> list[str]:
 	return list(dict.fromkeys(frappe.get_hooks("funnel_document_types")))
 
 
+def boot_session(bootinfo):
+	bootinfo.funnel_document_types = card_doctypes()
+
+
 def is_card_doctype(doctype: str) -> bool:
 	return doctype in card_doctypes()
 

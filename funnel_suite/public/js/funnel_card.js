@@ -1,0 +1,196 @@
+// Stage bar and move history on the forms of cards (Lead, Opportunity, …).
+// Loaded through `doctype_js` for each card doctype; registers its handlers once per doctype.
+
+frappe.provide("funnel_suite.card");
+
+funnel_suite.card.INDICATOR = { Open: "blue", Won: "green", Lost: "red" };
+
+funnel_suite.card.format_duration = function (seconds) {
+	seconds = cint(seconds);
+	if (seconds < 60) return __("{0}s", [seconds]);
+	const days = Math.floor(seconds / 86400);
+	const hours = Math.floor((seconds % 86400) / 3600);
+	const minutes = Math.floor((seconds % 3600) / 60);
+	if (days) return hours ? __("{0}d {1}h", [days, hours]) : __("{0}d", [days]);
+	if (hours) return minutes ? __("{0}h {1}m", [hours, minutes]) : __("{0}h", [hours]);
+	return __("{0}m", [minutes]);
+};
+
+funnel_suite.card.render = function (frm) {
+	if (frm.is_new() || !frm.fields_dict.funnel) return;
+	frappe
+		.xcall("funnel_suite.api.get_card_state", { doctype: frm.doctype, name: frm.doc.name })
+		.then((state) => {
+			frm.__funnel_state = state;
+			funnel_suite.card.restrict_stage_options(frm, state.stages.map((s) => s.name));
+			if (!state.show_stage_bar || !state.funnel) return;
+			funnel_suite.card.render_bar(frm, state);
+			funnel_suite.card.render_history(frm, state);
+		});
+};
+
+funnel_suite.card.restrict_stage_options = function (frm, names) {
+	if (!names || !names.length) return;
+	frm.set_df_property("funnel_stage", "options", names.join("\n"));
+};
+
+funnel_suite.card.render_bar = function (frm, state) {
+	const esc = frappe.utils.escape_html;
+	const allowed = new Set(state.allowed_next || []);
+	const pills = state.stages
+		.map((stage) => {
+			const colour = funnel_suite.card.INDICATOR[stage.kind] || "gray";
+			const movable = state.can_move && allowed.has(stage.name) && stage.role_allowed;
+			const classes = [
+				"funnel-stage",
+				stage.current ? "funnel-stage-current" : "",
+				movable ? "funnel-stage-movable" : "funnel-stage-muted",
+			].join(" ");
+			const title = stage.current
+				? __("Current stage")
+				: movable
+				? __("Move the card to {0}", [stage.label])
+				: stage.role_allowed
+				? __("Not allowed from the current stage")
+				: __("Your role may not move cards into this stage");
+			return `<button type="button" class="btn btn-xs ${classes}" data-stage="${esc(stage.name)}"
+				title="${esc(title)}" ${movable ? "" : "disabled"}>
+				<span class="indicator-pill ${colour} no-indicator-dot">${esc(stage.label)}</span>
+				${stage.probability ? `<small class="text-muted">${cint(stage.probability)}%</small>` : ""}
+			</button>`;
+		})
+		.join('<span class="funnel-stage-arrow text-muted">›</span>');
+
+	const current = state.stages.find((s) => s.current);
+	const facts = [];
+	if (state.days_in_stage !== undefined) {
+		facts.push(__("In this stage for {0} day(s)", [state.days_in_stage]));
+	}
+	if (state.stale) {
+		facts.push(
+			`<span class="text-danger">${__("Stale: longer than {0} day(s)", [
+				current.stale_after_days,
+			])}</span>`
+		);
+	}
+	if (current && current.next_action) {
+		facts.push(`${__("Next action")}: <b>${esc(__(current.next_action))}</b>`);
+	}
+	if (!state.enabled) facts.push(`<span class="text-warning">${__("This funnel is disabled")}</span>`);
+
+	const html = `<div class="funnel-stage-bar">
+			<div class="funnel-stage-title text-muted small">${__("Funnel")}: <b>${esc(state.funnel)}</b></div>
+			<div class="funnel-stages">${pills}</div>
+			<div class="funnel-stage-facts small text-muted">${facts.join(" · ")}</div>
+		</div>`;
+	const section = frm.dashboard.add_section(html, __("Stage"));
+	section.find(".funnel-stage-movable").on("click", function () {
+		funnel_suite.card.ask_and_move(frm, $(this).attr("data-stage"));
+	});
+	frm.dashboard.show();
+};
+
+funnel_suite.card.ask_and_move = function (frm, stage) {
+	if (frm.is_dirty()) {
+		frappe.msgprint(__("Save your changes first, then move the card."));
+		return;
+	}
+	const dialog = new frappe.ui.Dialog({
+		title: __("Move to {0}", [__(stage)]),
+		fields: [
+			{
+				fieldname: "comment",
+				fieldtype: "Small Text",
+				label: __("Comment"),
+				description: __("Optional: why the card moves. It is kept in the move history."),
+			},
+		],
+		primary_action_label: __("Move"),
+		primary_action(values) {
+			dialog.hide();
+			frappe
+				.xcall("funnel_suite.api.move_card", {
+					doctype: frm.doctype,
+					name: frm.doc.name,
+					stage: stage,
+					comment: values.comment || null,
+				})
+				.then((result) => {
+					if (result.moved) {
+						frappe.show_alert({
+							message: __("Moved from {0} to {1}", [
+								__(result.from_stage || ""),
+								__(result.to_stage),
+							]),
+							indicator: "green",
+						});
+					}
+					frm.reload_doc();
+				});
+		},
+	});
+	dialog.show();
+};
+
+funnel_suite.card.render_history = function (frm, state) {
+	if (!state.history || !state.history.length) return;
+	const esc = frappe.utils.escape_html;
+	const rows = state.history
+		.map(
+			(row) => `<tr>
+				<td>${frappe.datetime.comment_when(row.moved_on)}</td>
+				<td>${esc(frappe.user.full_name(row.moved_by))}</td>
+				<td>${row.from_stage ? esc(__(row.from_stage)) : `<i>${__("entered the funnel")}</i>`}</td>
+				<td>${esc(__(row.to_stage))}${
+				row.from_funnel ? ` <small class="text-muted">(${esc(row.funnel)})</small>` : ""
+			}</td>
+				<td>${row.from_stage ? funnel_suite.card.format_duration(row.seconds_in_from_stage) : ""}</td>
+				<td>${esc(row.comment || "")}</td>
+			</tr>`
+		)
+		.join("");
+	const html = `<div class="funnel-move-history table-responsive">
+		<table class="table table-sm table-hover small">
+			<thead><tr>
+				<th>${__("When")}</th><th>${__("Who")}</th><th>${__("From")}</th>
+				<th>${__("To")}</th><th>${__("Time in From Stage")}</th><th>${__("Comment")}</th>
+			</tr></thead>
+			<tbody>${rows}</tbody>
+		</table></div>`;
+	frm.dashboard.add_section(html, __("Move History"));
+};
+
+funnel_suite.card.on_funnel_change = function (frm) {
+	if (!frm.doc.funnel) return;
+	frappe.xcall("funnel_suite.api.get_funnels", { doctype: frm.doctype }).then((funnels) => {
+		const funnel = funnels.find((f) => f.name === frm.doc.funnel);
+		if (!funnel) return;
+		funnel_suite.card.restrict_stage_options(frm, funnel.stages);
+		if (!funnel.stages.includes(frm.doc.funnel_stage)) {
+			frm.set_value("funnel_stage", funnel.stages[0]);
+		}
+	});
+};
+
+funnel_suite.card.register = function (doctype) {
+	funnel_suite.card.registered = funnel_suite.card.registered || {};
+	if (funnel_suite.card.registered[doctype]) return;
+	funnel_suite.card.registered[doctype] = true;
+	frappe.ui.form.on(doctype, {
+		refresh: funnel_suite.card.render,
+		funnel: funnel_suite.card.on_funnel_change,
+	});
+};
+
+(frappe.boot.funnel_document_types || ["Lead", "Opportunity"]).forEach(funnel_suite.card.register);
+
+if (!document.getElementById("funnel-suite-card-style")) {
+	$(`<style id="funnel-suite-card-style">
+		.funnel-stages { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin: 6px 0; }
+		.funnel-stage { border: 1px solid var(--border-color); background: var(--card-bg); }
+		.funnel-stage-muted { opacity: .55; }
+		.funnel-stage-movable:hover { border-color: var(--primary); }
+		.funnel-stage-current { opacity: 1; border-width: 2px; font-weight: 600; }
+		.funnel-stage-arrow { font-size: 1.1em; }
+	</style>`).appendTo("head");
+}
