@@ -14,6 +14,9 @@ export_python_type_annotations = True
 # Document types that can be placed in a funnel. Later modules of this app add theirs.
 funnel_document_types = ["Lead", "Opportunity"]
 
+# Strings Frappe and ERPNext already translate are left out of this app's POT file.
+ignore_translatable_strings_from = ["frappe", "erpnext"]
+
 before_install = "funnel_suite.install.before_install"
 after_install = "funnel_suite.install.after_install"
 after_migrate = "funnel_suite.install.after_migrate"
