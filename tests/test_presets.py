@@ -24,7 +24,10 @@ def test_unknown_preset_names_the_available_ones():
 
 
 def test_invalid_preset_is_refused(tmp_path, monkeypatch):
-	bad = {"name": "bad", "funnels": [{"funnel_name": "X", "stages": [{"stage_name": "Only", "stage_type": "Open"}]}]}
+	bad = {
+		"name": "bad",
+		"funnels": [{"funnel_name": "X", "stages": [{"stage_name": "Only", "stage_type": "Open"}]}],
+	}
 	(tmp_path / "bad.json").write_text(json.dumps(bad))
 	monkeypatch.setattr(workflows, "PRESET_DIR", tmp_path)
 	with pytest.raises(PresetError) as err:
@@ -39,4 +42,6 @@ def test_invalid_preset_is_refused(tmp_path, monkeypatch):
 
 
 def load_preset_default_funnel():
-	return json.loads((workflows.Path(workflows.__file__).parent / "presets" / "default.json").read_text())["funnels"][0]
+	return json.loads((workflows.Path(workflows.__file__).parent / "presets" / "default.json").read_text())[
+		"funnels"
+	][0]

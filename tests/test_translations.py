@@ -22,7 +22,7 @@ def read_po(path: Path) -> dict[str, str]:
 	entries: dict[str, str] = {}
 	current: dict[str, str] = {}
 	key = None
-	for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+	for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
 		line = line.strip()
 		if line.startswith(("msgid ", "msgstr ", "msgctxt ")):
 			key, _, rest = line.partition(" ")

@@ -12,7 +12,9 @@ class TestFunnelTransition(FunnelTestCase):
 	def test_nobody_creates_edits_or_deletes_log_rows_by_hand(self):
 		lead = make_lead()
 		name = frappe.get_all(
-			"Funnel Transition", filters={"reference_doctype": "Lead", "reference_name": lead.name}, pluck="name"
+			"Funnel Transition",
+			filters={"reference_doctype": "Lead", "reference_name": lead.name},
+			pluck="name",
 		)[0]
 		manager = make_user("funnel-sysman@example.test", "System Manager", "Sales Manager")
 		with self.set_user(manager):
@@ -67,13 +69,22 @@ class TestFunnelTransition(FunnelTestCase):
 		theirs = make_opportunity(company=other_company)
 		user = make_user("funnel-restricted@example.test", "Sales User")
 		frappe.get_doc(
-			{"doctype": "User Permission", "user": user, "allow": "Company", "for_value": company, "apply_to_all_doctypes": 1}
+			{
+				"doctype": "User Permission",
+				"user": user,
+				"allow": "Company",
+				"for_value": company,
+				"apply_to_all_doctypes": 1,
+			}
 		).insert(ignore_permissions=True)
 		with self.set_user(user):
 			visible = set(
 				frappe.get_list(
 					"Funnel Transition",
-					filters={"reference_doctype": "Opportunity", "reference_name": ("in", [mine.name, theirs.name])},
+					filters={
+						"reference_doctype": "Opportunity",
+						"reference_name": ("in", [mine.name, theirs.name]),
+					},
 					pluck="reference_name",
 				)
 			)
@@ -81,9 +92,9 @@ class TestFunnelTransition(FunnelTestCase):
 			self.assertEqual(len(get_card_state("Opportunity", mine.name)["history"]), 1)
 			with self.assertRaises(frappe.PermissionError):
 				get_card_state("Opportunity", theirs.name)
-			row = frappe.get_all(
-				"Funnel Transition", filters={"reference_name": theirs.name}, pluck="name"
-			)[0]
+			row = frappe.get_all("Funnel Transition", filters={"reference_name": theirs.name}, pluck="name")[
+				0
+			]
 			self.assertFalse(frappe.has_permission("Funnel Transition", "read", row))
 
 	def test_messages_are_translated_for_the_users_language(self):
