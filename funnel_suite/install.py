@@ -39,7 +39,7 @@ def card_fields(doctype: str) -> list[dict]:
 			"in_standard_filter": 1,
 			"in_list_view": 1,
 			"no_copy": 1,
-			"translatable": 1,
+			"translatable": 0,
 		},
 		{
 			"fieldname": "funnel_stage_since",

@@ -144,6 +144,20 @@ def validate_card(doc, method=None):
 	new_state, row = engine.apply_move(state, move, now_datetime())
 	doc.funnel, doc.funnel_stage, doc.funnel_stage_since = new_state.funnel, new_state.stage, new_state.since
 	doc.flags.funnel_log_row = row
+	set_stage_probability(doc)
+
+
+def set_stage_probability(doc) -> None:
+	"""Cards with a `probability` field (Opportunity) take the probability of the stage they enter.
+
+	Won and Lost stages always set it (100 / whatever the admin chose, usually 0); an Open
+	stage sets it only when the admin gave it one, so a hand-entered figure is not wiped by 0.
+	"""
+	if not doc.meta.has_field("probability"):
+		return
+	stage = load_funnel(doc.funnel).stage(doc.funnel_stage)
+	if stage and (stage.is_final or stage.probability):
+		doc.probability = stage.probability
 
 
 def _plan(doc, before) -> engine.Move | None:

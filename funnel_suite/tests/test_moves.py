@@ -88,6 +88,15 @@ class TestMoves(FunnelTestCase):
 		self.assertEqual(rows[-1].comment, "Needs a quote for 10 units")
 		self.assertEqual(rows[-1].moved_by, "Administrator")
 
+	def test_entering_a_stage_sets_the_opportunity_probability(self):
+		funnel = make_funnel()  # Inquiry received 10, Proposal sent 50, Contract signed 100, Deal lost (0)
+		card = make_opportunity(funnel=funnel.name)
+		self.assertEqual(card.probability, 10)
+		move_card("Opportunity", card.name, "Proposal sent")
+		self.assertEqual(frappe.db.get_value("Opportunity", card.name, "probability"), 50)
+		move_card("Opportunity", card.name, "Deal lost")
+		self.assertEqual(frappe.db.get_value("Opportunity", card.name, "probability"), 0)
+
 	def test_move_to_current_stage_is_a_noop(self):
 		card = self.card()
 		result = move_card("Opportunity", card.name, "Inquiry received")

@@ -16,7 +16,17 @@ funnel_suite.card.format_duration = function (seconds) {
 	return __("{0}m", [minutes]);
 };
 
+// The stage bar sits above the form's tabs, so it is visible whichever tab is open.
+funnel_suite.card.container = function (frm) {
+	let box = frm.layout.wrapper.children(".funnel-card-head");
+	if (!box.length) {
+		box = $('<div class="funnel-card-head"></div>').prependTo(frm.layout.wrapper);
+	}
+	return box;
+};
+
 funnel_suite.card.render = function (frm) {
+	funnel_suite.card.container(frm).empty();
 	if (frm.is_new() || !frm.fields_dict.funnel) return;
 	frappe
 		.xcall("funnel_suite.api.get_card_state", { doctype: frm.doctype, name: frm.doc.name })
@@ -43,8 +53,7 @@ funnel_suite.card.render_bar = function (frm, state) {
 			const movable = state.can_move && allowed.has(stage.name) && stage.role_allowed;
 			const classes = [
 				"funnel-stage",
-				stage.current ? "funnel-stage-current" : "",
-				movable ? "funnel-stage-movable" : "funnel-stage-muted",
+				stage.current ? "funnel-stage-current" : movable ? "funnel-stage-movable" : "funnel-stage-muted",
 			].join(" ");
 			const title = stage.current
 				? __("Current stage")
@@ -54,7 +63,8 @@ funnel_suite.card.render_bar = function (frm, state) {
 				? __("Not allowed from the current stage")
 				: __("Your role may not move cards into this stage");
 			return `<button type="button" class="btn btn-xs ${classes}" data-stage="${esc(stage.name)}"
-				title="${esc(title)}" ${movable ? "" : "disabled"}>
+				title="${esc(title)}" ${movable || stage.current ? "" : "disabled"}>
+				${stage.current ? "✓" : ""}
 				<span class="indicator-pill ${colour} no-indicator-dot">${esc(stage.label)}</span>
 				${stage.probability ? `<small class="text-muted">${cint(stage.probability)}%</small>` : ""}
 			</button>`;
@@ -78,16 +88,20 @@ funnel_suite.card.render_bar = function (frm, state) {
 	}
 	if (!state.enabled) facts.push(`<span class="text-warning">${__("This funnel is disabled")}</span>`);
 
-	const html = `<div class="funnel-stage-bar">
-			<div class="funnel-stage-title text-muted small">${__("Funnel")}: <b>${esc(state.funnel)}</b></div>
+	const history = state.history && state.history.length;
+	const bar = $(`<div class="funnel-stage-bar">
+			<div class="funnel-stage-title text-muted small">${__("Funnel")}: <b>${esc(state.funnel)}</b>
+				${history ? `· <a class="funnel-history-toggle">${__("Move History")} (${state.history.length})</a>` : ""}
+			</div>
 			<div class="funnel-stages">${pills}</div>
 			<div class="funnel-stage-facts small text-muted">${facts.join(" · ")}</div>
-		</div>`;
-	const section = frm.dashboard.add_section(html, __("Stage"));
-	section.find(".funnel-stage-movable").on("click", function () {
+			<div class="funnel-history-box" style="display: none"></div>
+		</div>`);
+	funnel_suite.card.container(frm).empty().append(bar);
+	bar.find(".funnel-stage-movable").on("click", function () {
 		funnel_suite.card.ask_and_move(frm, $(this).attr("data-stage"));
 	});
-	frm.dashboard.show();
+	bar.find(".funnel-history-toggle").on("click", () => bar.find(".funnel-history-box").toggle());
 };
 
 funnel_suite.card.ask_and_move = function (frm, stage) {
@@ -157,7 +171,7 @@ funnel_suite.card.render_history = function (frm, state) {
 			</tr></thead>
 			<tbody>${rows}</tbody>
 		</table></div>`;
-	frm.dashboard.add_section(html, __("Move History"));
+	funnel_suite.card.container(frm).find(".funnel-history-box").html(html);
 };
 
 funnel_suite.card.on_funnel_change = function (frm) {
@@ -186,11 +200,15 @@ funnel_suite.card.register = function (doctype) {
 
 if (!document.getElementById("funnel-suite-card-style")) {
 	$(`<style id="funnel-suite-card-style">
+		.funnel-card-head { padding: var(--padding-md) var(--padding-lg) 0; }
+		.funnel-stage-bar { border-bottom: 1px solid var(--border-color); padding-bottom: var(--padding-sm); }
+		.funnel-history-toggle { cursor: pointer; }
+		.funnel-history-box { margin-top: var(--margin-sm); }
 		.funnel-stages { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin: 6px 0; }
 		.funnel-stage { border: 1px solid var(--border-color); background: var(--card-bg); }
 		.funnel-stage-muted { opacity: .55; }
 		.funnel-stage-movable:hover { border-color: var(--primary); }
-		.funnel-stage-current { opacity: 1; border-width: 2px; font-weight: 600; }
+		.funnel-stage-current { border: 2px solid var(--text-color); font-weight: 600; cursor: default; }
 		.funnel-stage-arrow { font-size: 1.1em; }
 	</style>`).appendTo("head");
 }
