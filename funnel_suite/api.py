@@ -12,6 +12,8 @@ from frappe.utils import cint, get_datetime, now_datetime
 
 from funnel_suite.funnels.card import is_card_doctype, load_funnel
 from funnel_suite.funnels.doctype.funnel_settings.funnel_settings import get_settings
+from funnel_suite.funnels.presets import apply_preset as _apply_preset
+from funnel_suite.funnels.presets import describe_presets
 
 
 def _check_card_doctype(doctype: str) -> None:
@@ -127,3 +129,20 @@ def get_funnels(doctype: str) -> list[dict]:
 	for row in funnels:
 		row["stages"] = list(load_funnel(row.name).stage_names)
 	return funnels
+
+
+@frappe.whitelist()
+def get_presets() -> list[dict]:
+	"""Presets an admin can apply, with their funnels and stages (translated)."""
+	frappe.has_permission("Funnel", "read", throw=True)
+	return describe_presets()
+
+
+@frappe.whitelist(methods=["POST"])
+def apply_preset(preset: str) -> list[str]:
+	"""Create the funnels of a preset (business type) that do not exist yet; returns their names.
+
+	Applying the same preset twice creates nothing the second time.
+	"""
+	frappe.has_permission("Funnel", "create", throw=True)
+	return _apply_preset(preset)["created"]

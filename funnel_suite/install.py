@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import frappe
-from frappe import _
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
-
-from funnel_suite.workflows import load_preset
 
 ROLES = ("Funnel Manager",)
 CARD_FIELDNAMES = ("funnel", "funnel_stage", "funnel_stage_since")
@@ -90,36 +87,10 @@ def after_migrate():
 
 
 def create_default_funnels() -> list[str]:
-	"""Create the default Lead and Opportunity funnels unless a default already exists."""
-	created = []
-	for spec in load_preset("default")["funnels"]:
-		if frappe.db.exists("Funnel", {"document_type": spec["document_type"], "is_default": 1}):
-			continue
-		name = _(spec["funnel_name"])
-		if frappe.db.exists("Funnel", name):
-			continue
-		doc = frappe.get_doc(
-			{
-				"doctype": "Funnel",
-				"funnel_name": name,
-				"document_type": spec["document_type"],
-				"purpose": spec["purpose"],
-				"is_default": spec.get("is_default", 0),
-				"enabled": 1,
-				"description": _(spec.get("description", "")),
-				"stages": [
-					{
-						**stage,
-						"stage_name": _(stage["stage_name"]),
-						"next_action": _(stage.get("next_action", "")) if stage.get("next_action") else "",
-					}
-					for stage in spec["stages"]
-				],
-			}
-		)
-		doc.insert(ignore_permissions=True)
-		created.append(doc.name)
-	return created
+	"""Create the default Lead and Opportunity funnels (preset "default") unless they exist."""
+	from funnel_suite.funnels.presets import apply_preset
+
+	return apply_preset("default")["created"]
 
 
 def before_uninstall():

@@ -12,6 +12,9 @@ def extract_preset(fileobj, *args, **kwargs):
 	data = json.load(fileobj)
 	if not isinstance(data, dict):
 		return
+	for key in ("title", "description"):
+		if data.get(key):
+			yield None, "_", data[key], [f"{key.title()} of a funnel preset"]
 	for funnel in data.get("funnels", []):
 		name = funnel.get("funnel_name")
 		yield None, "_", name, ["Name of a funnel in a preset"]

@@ -31,6 +31,7 @@ class Funnel(Document):
 		funnel_name: DF.Data
 		is_default: DF.Check
 		kanban_board: DF.Link | None
+		preset: DF.Data | None
 		purpose: DF.Literal[
 			"Lead Qualification",
 			"Sales",

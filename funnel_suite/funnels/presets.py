@@ -1,0 +1,98 @@
+"""Applying funnel presets (funnel_suite/workflows/presets/*.json) to a site.
+
+Labels are translated into the language of the user who applies the preset. Each funnel
+created remembers where it came from (`Funnel.preset` = "<preset>/<English name>"), so a
+preset applied twice — in any language — creates nothing the second time.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from funnel_suite.workflows import PresetError, list_presets, load_preset
+
+TRANSLATED_STAGE_KEYS = ("stage_name", "next_action")
+
+
+def preset_key(preset: str, funnel_name: str) -> str:
+	return f"{preset}/{funnel_name}"
+
+
+def _load(preset: str) -> dict:
+	try:
+		return load_preset(preset)
+	except PresetError:
+		frappe.throw(
+			_("Unknown preset {0}. Available presets: {1}.").format(
+				frappe.bold(preset), ", ".join(list_presets())
+			),
+			title=_("Unknown Preset"),
+		)
+
+
+def describe_presets() -> list[dict]:
+	"""Presets with their funnels and stages, translated, for the "Apply Preset" dialog."""
+	presets = []
+	for name in list_presets():
+		if name == "default":
+			continue
+		preset = load_preset(name)
+		presets.append(
+			{
+				"name": name,
+				"title": _(preset.get("title", name)),
+				"description": _(preset.get("description", "")),
+				"funnels": [
+					{
+						"funnel_name": _(f["funnel_name"]),
+						"document_type": f["document_type"],
+						"purpose": f["purpose"],
+						"exists": bool(_existing(name, f)),
+						"stages": [_(s["stage_name"]) for s in f["stages"]],
+					}
+					for f in preset["funnels"]
+				],
+			}
+		)
+	return presets
+
+
+def _existing(preset: str, spec: dict) -> str | None:
+	"""The funnel already made from this preset entry (by key, or by its translated name)."""
+	return frappe.db.get_value("Funnel", {"preset": preset_key(preset, spec["funnel_name"])}, "name") or (
+		frappe.db.exists("Funnel", _(spec["funnel_name"])) or None
+	)
+
+
+def apply_preset(preset: str) -> dict:
+	"""Create the preset's funnels that do not exist yet. Returns {"created": [...], "existing": [...]}."""
+	spec = _load(preset)
+	created, existing = [], []
+	for funnel in spec["funnels"]:
+		found = _existing(preset, funnel)
+		if found:
+			existing.append(found)
+			continue
+		doc = frappe.get_doc(
+			{
+				"doctype": "Funnel",
+				"funnel_name": _(funnel["funnel_name"]),
+				"document_type": funnel["document_type"],
+				"purpose": funnel["purpose"],
+				"is_default": funnel.get("is_default", 0),
+				"enabled": 1,
+				"description": _(funnel["description"]) if funnel.get("description") else None,
+				"preset": preset_key(preset, funnel["funnel_name"]),
+				"stages": [
+					{
+						**stage,
+						**{key: _(stage[key]) for key in TRANSLATED_STAGE_KEYS if stage.get(key)},
+					}
+					for stage in funnel["stages"]
+				],
+			}
+		)
+		doc.insert()
+		created.append(doc.name)
+	return {"created": created, "existing": existing}
