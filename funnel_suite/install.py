@@ -49,10 +49,32 @@ def card_fields(doctype: str) -> list[dict]:
 	]
 
 
+# ToDos the app creates as smart tasks remember the funnel and stage they belong to.
+TODO_FIELDS = [
+	{
+		"fieldname": "funnel",
+		"label": "Funnel",
+		"fieldtype": "Link",
+		"options": "Funnel",
+		"insert_after": "reference_name",
+		"read_only": 1,
+	},
+	{
+		"fieldname": "funnel_stage",
+		"label": "Funnel Stage",
+		"fieldtype": "Data",
+		"insert_after": "funnel",
+		"read_only": 1,
+	},
+]
+
+
 def create_card_fields() -> None:
 	from funnel_suite.funnels.card import card_doctypes
 
-	create_custom_fields({dt: card_fields(dt) for dt in card_doctypes()}, update=True)
+	fields = {dt: card_fields(dt) for dt in card_doctypes()}
+	fields["ToDo"] = TODO_FIELDS
+	create_custom_fields(fields, update=True)
 
 
 def before_install():
@@ -100,7 +122,7 @@ def before_uninstall():
 	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
 		if frappe.db.exists("Kanban Board", name):
 			frappe.delete_doc("Kanban Board", name, ignore_permissions=True, force=True)
-	for doctype in card_doctypes():
+	for doctype in [*card_doctypes(), "ToDo"]:
 		for name in frappe.get_all(
 			"Custom Field", filters={"dt": doctype, "fieldname": ("in", CARD_FIELDNAMES)}, pluck="name"
 		):

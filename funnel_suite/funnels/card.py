@@ -19,6 +19,7 @@ from frappe.utils import cint, flt, now_datetime
 from funnel_suite import engine
 from funnel_suite.engine import CardState, FunnelError
 from funnel_suite.funnels.log import insert_transitions
+from funnel_suite.funnels.tasks import sync_smart_tasks
 
 DEFAULT_CACHE_KEY = "funnel_suite:default_funnel"
 
@@ -282,3 +283,4 @@ def log_card_move(doc, method=None):
 	}
 	insert_transitions([entry])
 	doc.flags.funnel_logged = frappe._dict(entry)
+	sync_smart_tasks(doc, row.funnel, row.to_stage)

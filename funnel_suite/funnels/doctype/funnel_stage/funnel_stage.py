@@ -19,6 +19,7 @@ class FunnelStage(Document):
 			"", "Blue", "Cyan", "Gray", "Green", "Light Blue", "Orange", "Pink", "Purple", "Red", "Yellow"
 		]
 		next_action: DF.Data | None
+		next_action_assign_to: DF.Link | None
 		next_action_due_days: DF.Int
 		parent: DF.Data
 		parentfield: DF.Data

@@ -1,0 +1,108 @@
+"""Smart tasks: the next action of the stage a card enters becomes a host ToDo.
+
+Entering a stage with a next action assigns a ToDo (what to achieve, due after the stage's
+days) to the stage's assignee or the card's owner; leaving the stage closes the open smart
+task of the previous stage. ToDos made here carry `funnel` and `funnel_stage`, so the
+salesperson's own ToDos on the same card are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, cint, get_fullname, nowdate
+
+# The field that names who works a card, per card doctype (else the document's owner).
+OWNER_FIELDS = {"Lead": "lead_owner", "Opportunity": "opportunity_owner"}
+
+
+def card_owner(doc) -> str:
+	field = OWNER_FIELDS.get(doc.doctype)
+	return (field and doc.get(field)) or doc.owner or frappe.session.user
+
+
+def _stage_row(funnel: str, stage: str):
+	return next(
+		(row for row in frappe.get_cached_doc("Funnel", funnel).stages if row.stage_name == stage), None
+	)
+
+
+def sync_smart_tasks(doc, funnel: str, stage: str) -> str | None:
+	"""Close the card's open smart tasks and open the new stage's one. Returns the new ToDo name.
+
+	Runs on every move, so it writes directly (a handful of queries, no per-ToDo document
+	cycle): the ToDo rows, then the card's `_assign` list exactly as ToDo.update_in_reference
+	would compute it.
+	"""
+	closed = close_smart_tasks(doc.doctype, doc.name, update_assign=False)
+	row = _stage_row(funnel, stage)
+	todo_name = None
+	if row and row.next_action:
+		todo = frappe.new_doc("ToDo")
+		todo.update(
+			{
+				"status": "Open",
+				"priority": "Medium",
+				"allocated_to": row.next_action_assign_to or card_owner(doc),
+				"assigned_by": frappe.session.user,
+				"assigned_by_full_name": get_fullname(frappe.session.user),
+				"date": add_days(nowdate(), cint(row.next_action_due_days)),
+				"description": _("{0} — {1} ({2}: {3})").format(
+					_(row.next_action), doc.get_title() or doc.name, _(funnel), _(stage)
+				),
+				"reference_type": doc.doctype,
+				"reference_name": doc.name,
+				"funnel": funnel,
+				"funnel_stage": stage,
+			}
+		)
+		todo.set_new_name()
+		todo.set_user_and_timestamp()
+		todo.db_insert()
+		todo_name = todo.name
+	if closed or todo_name:
+		refresh_assignments(doc.doctype, doc.name)
+	return todo_name
+
+
+def close_smart_tasks(doctype: str, name: str, *, update_assign: bool = True) -> list[str]:
+	"""Close the card's open smart tasks (never the ToDos people made by hand)."""
+	names = frappe.get_all(
+		"ToDo",
+		filters={
+			"reference_type": doctype,
+			"reference_name": name,
+			"status": "Open",
+			"funnel_stage": ("is", "set"),
+		},
+		pluck="name",
+	)
+	if names:
+		frappe.db.set_value("ToDo", {"name": ("in", names)}, "status", "Closed")
+		if update_assign:
+			refresh_assignments(doctype, name)
+	return names
+
+
+def refresh_assignments(doctype: str, name: str) -> None:
+	"""The card's `_assign` (the avatars in list views): users of its open ToDos, newest first."""
+	assigned = frappe.get_all(
+		"ToDo",
+		filters={
+			"reference_type": doctype,
+			"reference_name": name,
+			"status": ("not in", ("Cancelled", "Closed")),
+			"allocated_to": ("is", "set"),
+		},
+		pluck="allocated_to",
+		order_by="creation desc",
+	)
+	frappe.db.set_value(
+		doctype,
+		name,
+		"_assign",
+		json.dumps(list(dict.fromkeys(assigned))) if assigned else "",
+		update_modified=False,
+	)
