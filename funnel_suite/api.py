@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, get_datetime, now_datetime
 
+from funnel_suite.funnels.audit import audit_doc
 from funnel_suite.funnels.card import is_card_doctype, load_funnel
 from funnel_suite.funnels.doctype.funnel_settings.funnel_settings import get_settings
 from funnel_suite.funnels.presets import apply_preset as _apply_preset
@@ -146,3 +147,11 @@ def apply_preset(preset: str) -> list[str]:
 	"""
 	frappe.has_permission("Funnel", "create", throw=True)
 	return _apply_preset(preset)["created"]
+
+
+@frappe.whitelist()
+def audit_funnel(funnel: str) -> list[dict]:
+	"""The design audit of a funnel: [{code, severity, stage, message, suggestion}], in the user's language."""
+	doc = frappe.get_doc("Funnel", funnel)
+	doc.check_permission("read")
+	return audit_doc(doc)

@@ -45,3 +45,12 @@ def load_preset_default_funnel():
 	return json.loads((workflows.Path(workflows.__file__).parent / "presets" / "default.json").read_text())[
 		"funnels"
 	][0]
+
+
+@pytest.mark.parametrize("preset", list_presets())
+def test_every_preset_passes_the_design_audit(preset):
+	from funnel_suite.engine.audit import audit_funnel
+
+	for funnel in load_preset(preset)["funnels"]:
+		findings = audit_funnel(preset_funnel(funnel), purpose=funnel["purpose"])
+		assert [f for f in findings if f.severity in ("error", "warning")] == [], funnel["funnel_name"]

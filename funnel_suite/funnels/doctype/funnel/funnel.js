@@ -71,16 +71,27 @@ frappe.ui.form.on("Funnel", {
 				.xcall("funnel_suite.funnels.doctype.funnel.funnel.check_definition", {
 					doc: JSON.stringify(frm.doc),
 				})
-				.then((problems) => {
+				.then(({ problems, findings }) => {
 					const box = frm.get_field("stage_preview").$wrapper.find(".funnel-preview-problems");
-					if (!problems.length) {
-						box.html("");
-						return;
+					const labels = { error: __("Error"), warning: __("Warning"), hint: __("Hint") };
+					let html = "";
+					if (problems.length) {
+						html += `<div class="alert alert-danger small mt-3">
+							<b>${__("This funnel cannot be saved yet")}:</b>
+							<ul class="mb-0">${problems.map((p) => `<li>${p}</li>`).join("")}</ul>
+						</div>`;
 					}
-					box.html(`<div class="alert alert-warning small mt-3">
-						<b>${__("This funnel cannot be saved yet")}:</b>
-						<ul class="mb-0">${problems.map((p) => `<li>${p}</li>`).join("")}</ul>
-					</div>`);
+					if (findings.length) {
+						html += `<div class="alert ${
+							findings.some((f) => f.severity !== "hint") ? "alert-warning" : "alert-info"
+						} small mt-3">
+							<b>${__("Funnel Design Audit")}:</b>
+							<ul class="mb-0">${findings
+								.map((f) => `<li><b>${labels[f.severity]}</b>: ${f.message}</li>`)
+								.join("")}</ul>
+						</div>`;
+					}
+					box.html(html);
 				});
 		}, 400);
 	},

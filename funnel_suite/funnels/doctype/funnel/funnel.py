@@ -6,9 +6,11 @@ from __future__ import annotations
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cint
 
 from funnel_suite import engine
 from funnel_suite.funnels import board
+from funnel_suite.funnels.audit import audit_doc, show_findings
 from funnel_suite.funnels.card import card_doctypes, clear_default_cache, to_engine
 
 DEFAULT_INDICATOR = {"Open": "Blue", "Won": "Green", "Lost": "Red"}
@@ -66,6 +68,8 @@ class Funnel(Document):
 		clear_default_cache()
 		board.sync_stage_options(self.document_type)
 		board.sync_kanban_board(self)
+		if cint(frappe.db.get_single_value("Funnel Settings", "show_audit_on_save")):
+			show_findings(self)
 
 	def on_trash(self):
 		self.ensure_never_used()
@@ -248,8 +252,12 @@ def _problem_message(problem: engine.DefinitionProblem) -> str:
 
 
 @frappe.whitelist()
-def check_definition(doc: str) -> list[str]:
-	"""Problems of an unsaved Funnel (the form shows them as warnings before saving)."""
-	funnel = frappe.get_doc(frappe.parse_json(doc))
+def check_definition(doc: str) -> dict:
+	"""What the form shows live while an admin edits a funnel, before saving.
+
+	`problems`: what stops the save; `findings`: the design audit (never blocking).
+	"""
 	frappe.has_permission("Funnel", "write", throw=True)
-	return [_problem_message(p) for p in engine.validate_definition(to_engine(funnel))]
+	funnel = frappe.get_doc(frappe.parse_json(doc))
+	problems = [_problem_message(p) for p in engine.validate_definition(to_engine(funnel))]
+	return {"problems": problems, "findings": audit_doc(funnel)}

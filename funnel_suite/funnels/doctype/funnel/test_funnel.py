@@ -139,9 +139,10 @@ class TestFunnel(FunnelTestCase):
 
 	def test_check_definition_lists_problems_before_saving(self):
 		doc = {"doctype": "Funnel", "funnel_name": "Draft", "document_type": "Lead", "stages": STAGES[:1]}
-		problems = check_definition(json.dumps(doc))
-		self.assertEqual(len(problems), 2)
-		self.assertEqual(check_definition(json.dumps({**doc, "stages": STAGES})), [])
+		result = check_definition(json.dumps(doc))
+		self.assertEqual(len(result["problems"]), 2)
+		self.assertIn("no_won_stage", [f["code"] for f in result["findings"]])
+		self.assertEqual(check_definition(json.dumps({**doc, "stages": STAGES}))["problems"], [])
 
 	def test_sales_user_cannot_write_funnels(self):
 		from funnel_suite.tests.utils import make_user

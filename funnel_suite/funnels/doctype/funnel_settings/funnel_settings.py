@@ -1,10 +1,14 @@
 # Copyright (c) 2026, funnel_suite developers
 # License: MIT. See license.txt
 
+import json
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint
+
+from funnel_suite.engine.audit import load_vocabulary
 
 MAX_HISTORY_ROWS = 500
 
@@ -18,7 +22,10 @@ class FunnelSettings(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		audit_max_open_stages: DF.Int
+		audit_vocabulary: DF.Code | None
 		history_rows: DF.Int
+		show_audit_on_save: DF.Check
 		show_stage_bar: DF.Check
 	# end: auto-generated types
 
@@ -29,6 +36,29 @@ class FunnelSettings(Document):
 					MAX_HISTORY_ROWS, self.history_rows
 				),
 				title=_("Invalid Value"),
+			)
+		if not cint(self.audit_max_open_stages):
+			self.audit_max_open_stages = 7
+		if cint(self.audit_max_open_stages) < 1:
+			frappe.throw(
+				_("Most Open Stages Before a Warning must be at least 1; you entered {0}.").format(
+					self.audit_max_open_stages
+				),
+				title=_("Invalid Value"),
+			)
+		self.validate_audit_vocabulary()
+
+	def validate_audit_vocabulary(self):
+		if not (self.audit_vocabulary or "").strip():
+			return
+		try:
+			load_vocabulary(extra=json.loads(self.audit_vocabulary))
+		except ValueError as err:  # json.JSONDecodeError is a ValueError too
+			frappe.throw(
+				_(
+					"Additional Audit Vocabulary is not valid: {0}. Write a JSON object such as {1}; categories: activity, vague, foreign_entity, invoice_state, meeting_scheduled."
+				).format(frappe.bold(str(err)), '<code>{"activity": {"en": ["demo call"]}}</code>'),
+				title=_("Invalid Vocabulary"),
 			)
 
 
