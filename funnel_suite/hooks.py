@@ -42,3 +42,8 @@ permission_query_conditions = {
 has_permission = {
 	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.has_permission",
 }
+
+scheduler_events = {
+	# marks cards that sit too long in a stage and notifies owners / managers (batched, rerunnable)
+	"daily_long": ["funnel_suite.funnels.stale.flag_stale_cards"],
+}

@@ -6,7 +6,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 ROLES = ("Funnel Manager",)
-CARD_FIELDNAMES = ("funnel", "funnel_stage", "funnel_stage_since")
+CARD_FIELDNAMES = ("funnel", "funnel_stage", "funnel_stage_since", "funnel_stale")
 
 # Where the funnel fields sit on each host form.
 _ANCHOR = {"Lead": "status", "Opportunity": "sales_stage"}
@@ -45,6 +45,17 @@ def card_fields(doctype: str) -> list[dict]:
 			"insert_after": "funnel_stage",
 			"read_only": 1,
 			"no_copy": 1,
+		},
+		{
+			"fieldname": "funnel_stale",
+			"label": "Stale",
+			"fieldtype": "Select",
+			"options": "\nStale\nEscalated",
+			"insert_after": "funnel_stage_since",
+			"read_only": 1,
+			"no_copy": 1,
+			"in_standard_filter": 1,
+			"description": "Set by the daily stale check: longer in this stage than it allows (Stale), or twice as long (Escalated). Cleared by the next move.",
 		},
 	]
 

@@ -96,6 +96,8 @@ def sync_kanban_board(funnel) -> str:
 	kanban.field_name = STAGE_FIELD
 	kanban.filters = json.dumps(_board_filters(funnel))
 	kanban.private = 0
+	if not kanban.fields:
+		kanban.fields = json.dumps(["funnel_stale"])  # a stale card says so on the board
 
 	existing = {column.column_name: column for column in kanban.columns}
 	columns = []

@@ -144,6 +144,8 @@ def validate_card(doc, method=None):
 		state = CardState(state.funnel, state.stage, frappe.utils.get_datetime(state.since))
 	new_state, row = engine.apply_move(state, move, now_datetime())
 	doc.funnel, doc.funnel_stage, doc.funnel_stage_since = new_state.funnel, new_state.stage, new_state.since
+	if doc.meta.has_field("funnel_stale"):
+		doc.funnel_stale = ""
 	doc.flags.funnel_log_row = row
 	set_stage_probability(doc)
 

@@ -2,7 +2,13 @@
 
 import frappe
 
-DEFAULTS = {"show_stage_bar": 1, "history_rows": 20, "show_audit_on_save": 1, "audit_max_open_stages": 7}
+DEFAULTS = {
+	"show_stage_bar": 1,
+	"history_rows": 20,
+	"show_audit_on_save": 1,
+	"audit_max_open_stages": 7,
+	"stale_escalation_role": "Sales Manager",
+}
 
 
 def execute():

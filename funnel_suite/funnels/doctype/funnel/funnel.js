@@ -22,6 +22,12 @@ frappe.ui.form.on("Funnel", {
 			frm.add_custom_button(__("Cards"), () => {
 				frappe.set_route("List", frm.doc.document_type, { funnel: frm.doc.name });
 			});
+			frm.add_custom_button(__("Stale Cards"), () => {
+				frappe.set_route("List", frm.doc.document_type, {
+					funnel: frm.doc.name,
+					funnel_stale: ["is", "set"],
+				});
+			});
 			frm.add_custom_button(__("Move Log"), () => {
 				frappe.set_route("List", "Funnel Transition", { funnel: frm.doc.name });
 			});

@@ -27,6 +27,7 @@ class FunnelSettings(Document):
 		history_rows: DF.Int
 		show_audit_on_save: DF.Check
 		show_stage_bar: DF.Check
+		stale_escalation_role: DF.Link | None
 	# end: auto-generated types
 
 	def validate(self):
