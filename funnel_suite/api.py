@@ -13,6 +13,8 @@ from frappe.utils import cint, get_datetime, now_datetime
 from funnel_suite.funnels.audit import audit_doc
 from funnel_suite.funnels.card import is_card_doctype, load_funnel
 from funnel_suite.funnels.doctype.funnel_settings.funnel_settings import get_settings
+from funnel_suite.funnels.handoffs import lineage
+from funnel_suite.funnels.handoffs import make_upsell as _make_upsell
 from funnel_suite.funnels.presets import apply_preset as _apply_preset
 from funnel_suite.funnels.presets import describe_presets
 
@@ -98,6 +100,9 @@ def get_card_state(doctype: str, name: str) -> dict:
 		days = (now_datetime() - get_datetime(doc.funnel_stage_since)).days
 		state["days_in_stage"] = days
 		state["stale"] = bool(here and here.stale_after_days and days > here.stale_after_days)
+	state["lineage"] = lineage(
+		doctype, name, (doc.get("funnel_source_doctype"), doc.get("funnel_source_name"))
+	)
 	state["history"] = frappe.get_list(
 		"Funnel Transition",
 		filters={"reference_doctype": doctype, "reference_name": name},
@@ -155,3 +160,13 @@ def audit_funnel(funnel: str) -> list[dict]:
 	doc = frappe.get_doc("Funnel", funnel)
 	doc.check_permission("read")
 	return audit_doc(doc)
+
+
+@frappe.whitelist(methods=["POST"])
+def make_upsell(opportunity: str, funnel: str | None = None) -> str:
+	"""One click from a won deal: a new Opportunity for the same customer in the Upsell funnel
+	(or `funnel`), linked to the won one. Returns the new Opportunity's name."""
+	source = frappe.get_doc("Opportunity", opportunity)
+	source.check_permission("read")
+	frappe.has_permission("Opportunity", "create", throw=True)
+	return _make_upsell(source, funnel)

@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import frappe
+from frappe import _lt
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 ROLES = ("Funnel Manager",)
-CARD_FIELDNAMES = ("funnel", "funnel_stage", "funnel_stage_since", "funnel_stale")
+CARD_FIELDNAMES = (
+	"funnel",
+	"funnel_stage",
+	"funnel_stage_since",
+	"funnel_stale",
+	"funnel_source_doctype",
+	"funnel_source_name",
+)
+
+# Frappe translates custom field labels when it renders a form; listing them with _lt() puts
+# them in locale/main.pot (the dicts below keep the English text that is stored).
+_LABELS = (
+	_lt("In Stage Since"),
+	_lt("Stale"),
+	_lt("Escalated"),
+	_lt("Handed Off From"),
+	_lt("Handed Off From Type"),
+	_lt("The funnel this card is in. Changing it puts the card in the new funnel's first stage."),
+	_lt(
+		"Set by the daily stale check: longer in this stage than it allows (Stale), or twice as long (Escalated). Cleared by the next move."
+	),
+	_lt("The card whose hand-off opened this one."),
+)
 
 # Where the funnel fields sit on each host form.
 _ANCHOR = {"Lead": "status", "Opportunity": "sales_stage"}
@@ -56,6 +79,27 @@ def card_fields(doctype: str) -> list[dict]:
 			"no_copy": 1,
 			"in_standard_filter": 1,
 			"description": "Set by the daily stale check: longer in this stage than it allows (Stale), or twice as long (Escalated). Cleared by the next move.",
+		},
+		{
+			"fieldname": "funnel_source_doctype",
+			"label": "Handed Off From Type",
+			"fieldtype": "Link",
+			"options": "DocType",
+			"insert_after": "funnel_stale",
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "funnel_source_name",
+			"label": "Handed Off From",
+			"fieldtype": "Dynamic Link",
+			"options": "funnel_source_doctype",
+			"insert_after": "funnel_source_doctype",
+			"read_only": 1,
+			"no_copy": 1,
+			"search_index": 1,
+			"description": "The card whose hand-off opened this one.",
 		},
 	]
 

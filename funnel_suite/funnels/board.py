@@ -51,7 +51,9 @@ def sync_stage_options(doctype: str) -> None:
 	custom_field = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": STAGE_FIELD}, "name")
 	if not custom_field:
 		return
-	options = "\n".join(stage_options(doctype))
+	# a leading blank option: Frappe gives a new document's Select the first option as its
+	# default, and a new card must start empty (then it gets its own funnel's entry stage)
+	options = "\n".join(["", *stage_options(doctype)])
 	if frappe.db.get_value("Custom Field", custom_field, "options") != options:
 		frappe.db.set_value("Custom Field", custom_field, "options", options, update_modified=False)
 		frappe.clear_cache(doctype=doctype)

@@ -18,6 +18,7 @@ from frappe.utils import cint, flt, now_datetime
 
 from funnel_suite import engine
 from funnel_suite.engine import CardState, FunnelError
+from funnel_suite.funnels import handoffs
 from funnel_suite.funnels.log import insert_transitions
 from funnel_suite.funnels.tasks import sync_smart_tasks
 
@@ -142,11 +143,14 @@ def validate_card(doc, method=None):
 	)
 	if state.since is not None:
 		state = CardState(state.funnel, state.stage, frappe.utils.get_datetime(state.since))
-	new_state, row = engine.apply_move(state, move, now_datetime())
+	now = now_datetime()
+	new_state, row = engine.apply_move(state, move, now)
+	new_state, handoff_rows, creates = _follow_move_handoffs(doc, new_state, now)
 	doc.funnel, doc.funnel_stage, doc.funnel_stage_since = new_state.funnel, new_state.stage, new_state.since
 	if doc.meta.has_field("funnel_stale"):
 		doc.funnel_stale = ""
-	doc.flags.funnel_log_row = row
+	doc.flags.funnel_log_rows = [row, *handoff_rows]
+	doc.flags.funnel_handoff_creates = creates
 	set_stage_probability(doc)
 
 
@@ -219,8 +223,8 @@ def _stage_list(names) -> str:
 	return ", ".join(frappe.bold(_(n)) for n in names) or _("none")
 
 
-def raise_funnel_error(err: FunnelError, doctype: str):
-	"""Word an engine refusal for the user (translated) and raise the matching Frappe error."""
+def describe_funnel_error(err: FunnelError, doctype: str) -> tuple[str, type, str]:
+	"""(message, exception class, title) of an engine refusal, worded for the user (translated)."""
 	if isinstance(err, engine.UnknownStage):
 		if not err.stage:
 			message = _("A card of funnel {0} needs a stage. Allowed stages: {1}.").format(
@@ -230,59 +234,106 @@ def raise_funnel_error(err: FunnelError, doctype: str):
 			message = _("{0} is not a stage of funnel {1}. Allowed stages: {2}.").format(
 				frappe.bold(err.stage), frappe.bold(err.funnel), _stage_list(err.allowed)
 			)
-		frappe.throw(message, exc=StageMoveError, title=_("Unknown Stage"))
+		return message, StageMoveError, _("Unknown Stage")
 	if isinstance(err, engine.MoveNotAllowed):
-		frappe.throw(
+		return (
 			_("A card in stage {0} cannot move to {1}. Allowed next stages: {2}.").format(
 				frappe.bold(_(err.from_stage)), frappe.bold(_(err.to_stage)), _stage_list(err.allowed)
 			),
-			exc=StageMoveError,
-			title=_("Move Not Allowed"),
+			StageMoveError,
+			_("Move Not Allowed"),
 		)
 	if isinstance(err, engine.MissingFields):
 		meta = frappe.get_meta(doctype)
 		labels = ", ".join(frappe.bold(_(meta.get_label(f))) for f in err.fields)
-		frappe.throw(
+		return (
 			_("To enter stage {0}, fill in: {1}.").format(frappe.bold(_(err.stage)), labels),
-			exc=StageFieldsMissingError,
-			title=_("Missing Fields"),
+			StageFieldsMissingError,
+			_("Missing Fields"),
 		)
 	if isinstance(err, engine.RoleNotAllowed):
-		frappe.throw(
+		return (
 			_("You may not move cards into stage {0}. Only these roles may: {1}.").format(
 				frappe.bold(_(err.stage)), ", ".join(_(r) for r in err.roles)
 			),
-			exc=StageRoleError,
-			title=_("Not Permitted"),
+			StageRoleError,
+			_("Not Permitted"),
 		)
 	if isinstance(err, engine.FunnelDisabled):
-		frappe.throw(
+		return (
 			_(
 				"Funnel {0} is disabled, so its cards cannot move. Enable it or move the card to another funnel."
 			).format(frappe.bold(err.funnel)),
-			exc=StageMoveError,
-			title=_("Funnel Disabled"),
+			StageMoveError,
+			_("Funnel Disabled"),
 		)
-	raise err
+	return str(err), StageMoveError, _("Move Not Allowed")
+
+
+def raise_funnel_error(err: FunnelError, doctype: str):
+	message, exc, title = describe_funnel_error(err, doctype)
+	frappe.throw(message, exc=exc, title=title)
+
+
+def _follow_move_handoffs(doc, state: CardState, now) -> tuple[CardState, list, list]:
+	"""Apply the Move hand-offs of every stage the card reaches; collect the Create ones.
+
+	Returns the card's final state, the extra log rows (one per hand-off step) and the Create
+	rules to run after the save. Hand-offs act with the app's authority: the target stage's
+	role limits do not apply, its required fields do.
+	"""
+	rows, creates = [], []
+	visited = {(state.funnel, engine.normalize_stage_name(state.stage))}
+	for _depth in range(handoffs.MAX_DEPTH + 1):
+		rules = handoffs.matching(state.funnel, state.stage, DocValues(doc))
+		creates.extend(r for r in rules if r.action == handoffs.ACTION_CREATE)
+		rule = next((r for r in rules if r.action == handoffs.ACTION_MOVE), None)
+		if rule is None:
+			return state, rows, creates
+		try:
+			target = load_funnel(rule.target_funnel)
+			roles = {*frappe.get_roles(), *(role for s in target.stages for role in s.allowed_roles)}
+			move = engine.plan_funnel_change(
+				state.funnel, state.stage, target, rule.target_stage, roles, DocValues(doc)
+			)
+		except frappe.DoesNotExistError:
+			handoffs.fail(rule, _("the target funnel does not exist."))
+		except FunnelError as err:
+			handoffs.fail(rule, describe_funnel_error(err, doc.doctype)[0])
+		state, row = engine.apply_move(state, move, now)
+		rows.append(row)
+		node = (state.funnel, engine.normalize_stage_name(state.stage))
+		if node in visited:
+			handoffs.fail(rule, _("the hand-offs lead back to {0}: {1}.").format(state.funnel, state.stage))
+		visited.add(node)
+	handoffs.fail(rule, _("more than {0} hand-offs in a row.").format(handoffs.MAX_DEPTH))
 
 
 def log_card_move(doc, method=None):
-	"""doc_events on_update: write the move planned in validate (same transaction)."""
-	row = doc.flags.pop("funnel_log_row", None)
-	if row is None:
+	"""doc_events on_update: write the moves planned in validate, then the smart task of the stage
+	the card ends in, then the linked cards of Create hand-offs (all in the same transaction)."""
+	rows = doc.flags.pop("funnel_log_rows", None)
+	if not rows:
 		return
-	entry = {
-		"reference_doctype": doc.doctype,
-		"reference_name": doc.name,
-		"funnel": row.funnel,
-		"from_funnel": row.from_funnel if row.from_funnel != row.funnel else None,
-		"from_stage": row.from_stage,
-		"to_stage": row.to_stage,
-		"moved_by": frappe.session.user,
-		"moved_on": row.moved_on,
-		"seconds_in_from_stage": row.seconds_in_from_stage,
-		"comment": doc.flags.pop("funnel_move_comment", None),
-	}
-	insert_transitions([entry])
-	doc.flags.funnel_logged = frappe._dict(entry)
-	sync_smart_tasks(doc, row.funnel, row.to_stage)
+	comment = doc.flags.pop("funnel_move_comment", None)
+	entries = [
+		{
+			"reference_doctype": doc.doctype,
+			"reference_name": doc.name,
+			"funnel": row.funnel,
+			"from_funnel": row.from_funnel if row.from_funnel != row.funnel else None,
+			"from_stage": row.from_stage,
+			"to_stage": row.to_stage,
+			"moved_by": frappe.session.user,
+			"moved_on": row.moved_on,
+			"seconds_in_from_stage": row.seconds_in_from_stage,
+			"comment": comment if index == 0 else _("Hand-off"),
+		}
+		for index, row in enumerate(rows)
+	]
+	insert_transitions(entries)
+	doc.flags.funnel_logged = frappe._dict(entries[0])
+	sync_smart_tasks(doc, doc.funnel, doc.funnel_stage)
+	doc.flags.funnel_created_cards = [
+		handoffs.create_linked_card(doc, rule) for rule in doc.flags.pop("funnel_handoff_creates", None) or []
+	]

@@ -95,4 +95,27 @@ def apply_preset(preset: str) -> dict:
 		)
 		doc.insert()
 		created.append(doc.name)
+	_add_handoffs(preset, spec, created)
 	return {"created": created, "existing": existing}
+
+
+def _add_handoffs(preset: str, spec: dict, created: list[str]) -> None:
+	"""Hand-off rules go in once every funnel of the preset exists (they name each other)."""
+	names = {f["funnel_name"]: _existing(preset, f) for f in spec["funnels"]}
+	for funnel in spec["funnels"]:
+		if not funnel.get("handoffs") or names[funnel["funnel_name"]] not in created:
+			continue
+		doc = frappe.get_doc("Funnel", names[funnel["funnel_name"]])
+		for rule in funnel["handoffs"]:
+			doc.append(
+				"handoffs",
+				{
+					"trigger_stage": _(rule["trigger_stage"]),
+					"action": rule.get("action", "Move"),
+					"target_funnel": names[rule["target_funnel"]],
+					"target_stage": _(rule["target_stage"]) if rule.get("target_stage") else None,
+					"condition_field": rule.get("condition_field"),
+					"condition_value": rule.get("condition_value"),
+				},
+			)
+		doc.save()

@@ -64,6 +64,11 @@ class TestMoves(FunnelTestCase):
 		card = self.card("Need identified", contact_email="buyer@example.test", opportunity_amount=100)
 		self.assertEqual(card.funnel_stage, "Need identified")
 
+	def test_new_card_in_a_named_funnel_starts_at_its_entry_stage(self):
+		other = make_funnel(stages=[{"stage_name": "Offer made", "stage_type": "Open"}, *RULED_STAGES[3:]])
+		card = make_opportunity(funnel=other.name)
+		self.assertEqual(card.funnel_stage, "Offer made")
+
 	def test_card_of_wrong_doctype_funnel_is_refused(self):
 		lead_funnel = default_funnel("Lead")
 		with self.assertRaises(StageMoveError) as ctx:

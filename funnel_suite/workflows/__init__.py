@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from funnel_suite.engine import Funnel, Stage, split_list, validate_definition
+from funnel_suite.engine.handoffs import HandoffRule, validate_rules
 
 PRESET_DIR = Path(__file__).parent / "presets"
 
@@ -40,7 +41,28 @@ def load_preset(name: str) -> dict:
 		problems = validate_definition(preset_funnel(funnel))
 		if problems:
 			raise PresetError(f"preset '{name}', funnel '{funnel['funnel_name']}': {problems[0]}")
+	funnels = {f["funnel_name"]: preset_funnel(f) for f in preset.get("funnels", [])}
+	handoff_problems = validate_rules(preset_handoffs(preset), funnels)
+	if handoff_problems:
+		raise PresetError(f"preset '{name}': hand-off {handoff_problems[0]!r}")
 	return preset
+
+
+def preset_handoffs(preset: dict) -> list[HandoffRule]:
+	"""The hand-off rules of a preset (targets name funnels of the same preset)."""
+	return [
+		HandoffRule(
+			source_funnel=funnel["funnel_name"],
+			trigger_stage=rule["trigger_stage"],
+			action=rule.get("action", "Move").strip().lower(),
+			target_funnel=rule["target_funnel"],
+			target_stage=rule.get("target_stage"),
+			condition_field=rule.get("condition_field"),
+			condition_value=rule.get("condition_value"),
+		)
+		for funnel in preset.get("funnels", [])
+		for rule in funnel.get("handoffs", [])
+	]
 
 
 def preset_funnel(funnel: dict) -> Funnel:

@@ -87,6 +87,15 @@ funnel_suite.card.render_bar = function (frm, state) {
 		facts.push(`${__("Next action")}: <b>${esc(__(current.next_action))}</b>`);
 	}
 	if (!state.enabled) facts.push(`<span class="text-warning">${__("This funnel is disabled")}</span>`);
+	const link = (card) =>
+		`<a href="/app/${frappe.router.slug(card.doctype)}/${encodeURIComponent(card.name)}">${esc(
+			card.name
+		)}</a> <span class="text-muted">(${esc(card.funnel || "")}: ${esc(__(card.funnel_stage || ""))})</span>`;
+	const lineage = state.lineage || {};
+	if (lineage.source) facts.push(`${__("Handed off from")} ${link(lineage.source)}`);
+	if (lineage.handed_off && lineage.handed_off.length) {
+		facts.push(`${__("Handed off to")} ${lineage.handed_off.map(link).join(", ")}`);
+	}
 
 	const history = state.history && state.history.length;
 	const bar = $(`<div class="funnel-stage-bar">
@@ -102,6 +111,13 @@ funnel_suite.card.render_bar = function (frm, state) {
 		funnel_suite.card.ask_and_move(frm, $(this).attr("data-stage"));
 	});
 	bar.find(".funnel-history-toggle").on("click", () => bar.find(".funnel-history-box").toggle());
+	if (frm.doctype === "Opportunity" && current && current.kind === "Won" && frappe.model.can_create("Opportunity")) {
+		frm.add_custom_button(__("Upsell"), () => {
+			frappe
+				.xcall("funnel_suite.api.make_upsell", { opportunity: frm.doc.name })
+				.then((name) => frappe.set_route("Form", "Opportunity", name));
+		});
+	}
 };
 
 funnel_suite.card.ask_and_move = function (frm, stage) {

@@ -9,7 +9,7 @@ from frappe.model.document import Document
 from frappe.utils import cint
 
 from funnel_suite import engine
-from funnel_suite.funnels import board
+from funnel_suite.funnels import board, handoffs
 from funnel_suite.funnels.audit import audit_doc, show_findings
 from funnel_suite.funnels.card import card_doctypes, clear_default_cache, to_engine
 
@@ -25,11 +25,13 @@ class Funnel(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		from funnel_suite.funnels.doctype.funnel_handoff.funnel_handoff import FunnelHandoff
 		from funnel_suite.funnels.doctype.funnel_stage.funnel_stage import FunnelStage
 
 		description: DF.SmallText | None
 		document_type: DF.Link
 		enabled: DF.Check
+		handoffs: DF.Table[FunnelHandoff]
 		funnel_name: DF.Data
 		is_default: DF.Check
 		kanban_board: DF.Link | None
@@ -61,11 +63,13 @@ class Funnel(Document):
 		self.validate_allowed_roles()
 		self.validate_removed_stages()
 		self.set_default_flag()
+		handoffs.validate_funnel_handoffs(self)
 
 	def on_update(self):
 		self.rename_card_stages()
 		self.unset_other_defaults()
 		clear_default_cache()
+		handoffs.clear_cache()
 		board.sync_stage_options(self.document_type)
 		board.sync_kanban_board(self)
 		if cint(frappe.db.get_single_value("Funnel Settings", "show_audit_on_save")):
@@ -76,6 +80,7 @@ class Funnel(Document):
 
 	def after_delete(self):
 		clear_default_cache()
+		handoffs.clear_cache()
 		board.sync_stage_options(self.document_type)
 		board.remove_kanban_board(self)
 

@@ -84,8 +84,10 @@ class TestFunnel(FunnelTestCase):
 		options = frappe.get_meta("Opportunity").get_field("funnel_stage").options.split("\n")
 		self.assertIn(first.stages[1].stage_name, options)
 		self.assertNotIn(second.stages[1].stage_name, options)
-		self.assertEqual(options, stage_options("Opportunity"))
+		self.assertEqual(options[0], "", "a new card must not get a stage as the Select's default")
+		self.assertEqual(options[1:], stage_options("Opportunity"))
 		self.assertEqual(len(options), len(set(options)))
+		self.assertFalse(frappe.new_doc("Opportunity").funnel_stage)
 
 	def test_disabling_keeps_stages_that_cards_sit_in(self):
 		funnel = make_funnel(stages=with_stage(1, stage_name=unique("Offer made")))
