@@ -10,6 +10,8 @@ import frappe
 from frappe import _
 from frappe.utils import cint, get_datetime, now_datetime
 
+from funnel_suite.funnel_sales import refusals
+from funnel_suite.funnel_sales.lost import move_to_lost
 from funnel_suite.funnels.audit import audit_doc
 from funnel_suite.funnels.card import is_card_doctype, load_funnel
 from funnel_suite.funnels.doctype.funnel_settings.funnel_settings import get_settings
@@ -29,12 +31,20 @@ def _check_card_doctype(doctype: str) -> None:
 
 @frappe.whitelist(methods=["POST"])
 def move_card(
-	doctype: str, name: str, stage: str, comment: str | None = None, funnel: str | None = None
+	doctype: str,
+	name: str,
+	stage: str,
+	comment: str | None = None,
+	funnel: str | None = None,
+	lost_reasons: list[str] | str | None = None,
+	lost_detail: str | None = None,
 ) -> dict:
 	"""Move a card to `stage` (of its funnel, or of `funnel` when given) and log the move.
 
 	Runs the same checks as saving the form: write permission on the card, then the
-	funnel's rules. Returns {"funnel", "from_stage", "to_stage", "moved_on", "moved"}.
+	funnel's rules. An Opportunity moving to a Lost stage takes `lost_reasons` (names of
+	Opportunity Lost Reason) and goes through ERPNext's own Declare Lost.
+	Returns {"funnel", "from_stage", "to_stage", "moved_on", "moved"}.
 	"""
 	_check_card_doctype(doctype)
 	if not (stage or "").strip():
@@ -44,9 +54,12 @@ def move_card(
 	from_stage = doc.get("funnel_stage")
 	if funnel:
 		doc.funnel = funnel
-	doc.funnel_stage = stage.strip()
 	doc.flags.funnel_move_comment = (comment or "").strip() or None
-	doc.save()
+	if lost_reasons and doctype == "Opportunity":
+		move_to_lost(doc, stage.strip(), frappe.parse_json(lost_reasons), lost_detail)
+	else:
+		doc.funnel_stage = stage.strip()
+		doc.save()
 	logged = doc.flags.pop("funnel_logged", None)
 	return {
 		"funnel": doc.funnel,
@@ -133,7 +146,10 @@ def get_funnels(doctype: str) -> list[dict]:
 		order_by="is_default desc, funnel_name asc",
 	)
 	for row in funnels:
-		row["stages"] = list(load_funnel(row.name).stage_names)
+		funnel = load_funnel(row.name)
+		row["stages"] = list(funnel.stage_names)
+		row["open_stages"] = [s.name for s in funnel.stages if s.kind == "Open"]
+		row["lost_stages"] = [s.name for s in funnel.stages if s.kind == "Lost"]
 	return funnels
 
 
@@ -170,3 +186,22 @@ def make_upsell(opportunity: str, funnel: str | None = None) -> str:
 	source.check_permission("read")
 	frappe.has_permission("Opportunity", "create", throw=True)
 	return _make_upsell(source, funnel)
+
+
+@frappe.whitelist(methods=["POST"])
+def review_refusal(
+	review: str,
+	verdict: str,
+	note: str | None = None,
+	return_stage: str | None = None,
+	corrected_reason: str | None = None,
+) -> dict:
+	"""A reviewer's verdict on a lost deal: Verified (reason confirmed or corrected) or Returned
+	(back to `return_stage`, an open stage of its funnel, with a coaching note for the owner)."""
+	return refusals.give_verdict(review, verdict, note, return_stage, corrected_reason)
+
+
+@frappe.whitelist()
+def get_refusal_activity(review: str) -> dict:
+	"""The lost deal's calls, emails, comments and moves, for the review screen."""
+	return refusals.deal_activity(review)

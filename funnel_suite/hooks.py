@@ -35,6 +35,15 @@ doc_events = {
 	}
 	for doctype in funnel_document_types
 }
+# Opportunity: ERPNext's Declare Lost and the funnel's Lost stages stay in step.
+doc_events["Opportunity"]["validate"] = [
+	"funnel_suite.funnel_sales.lost.follow_declare_lost",
+	"funnel_suite.funnels.card.validate_card",
+	"funnel_suite.funnel_sales.lost.keep_status_in_step",
+]
+
+# Called after every logged move with (doc, log entries), in the move's transaction.
+funnel_on_move = ["funnel_suite.funnel_sales.refusals.on_card_moved"]
 
 permission_query_conditions = {
 	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.get_permission_query_conditions",

@@ -6,7 +6,26 @@ import frappe
 from frappe import _lt
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-ROLES = ("Funnel Manager",)
+ROLES = ("Funnel Manager", "Funnel Reviewer")
+LOST_CATEGORIES = (
+	("Price", 0),
+	("Not now", 1),
+	("Competitor", 0),
+	("No need", 0),
+	("Bad fit", 0),
+	("Other", 0),
+)
+LOST_REASON_FIELDS = [
+	{
+		"fieldname": "lost_category",
+		"label": "Lost Reason Category",
+		"fieldtype": "Link",
+		"options": "Lost Reason Category",
+		"insert_after": "lost_reason",
+		"in_list_view": 1,
+		"description": "Groups reasons in the Refusal Analysis; a category marked Hand to Deferred Demand means not now.",
+	}
+]
 CARD_FIELDNAMES = (
 	"funnel",
 	"funnel_stage",
@@ -19,6 +38,13 @@ CARD_FIELDNAMES = (
 # Frappe translates custom field labels when it renders a form; listing them with _lt() puts
 # them in locale/main.pot (the dicts below keep the English text that is stored).
 _LABELS = (
+	_lt("Lost Reason Category"),
+	_lt("Groups reasons in the Refusal Analysis; a category marked Hand to Deferred Demand means not now."),
+	_lt("Price"),
+	_lt("Not now"),
+	_lt("Competitor"),
+	_lt("No need"),
+	_lt("Bad fit"),
 	_lt("In Stage Since"),
 	_lt("Stale"),
 	_lt("Escalated"),
@@ -129,7 +155,16 @@ def create_card_fields() -> None:
 
 	fields = {dt: card_fields(dt) for dt in card_doctypes()}
 	fields["ToDo"] = TODO_FIELDS
+	fields["Opportunity Lost Reason"] = LOST_REASON_FIELDS
 	create_custom_fields(fields, update=True)
+
+
+def create_lost_categories():
+	for name, defers in LOST_CATEGORIES:
+		if not frappe.db.exists("Lost Reason Category", name):
+			frappe.get_doc(
+				{"doctype": "Lost Reason Category", "category_name": name, "defers_demand": defers}
+			).insert(ignore_permissions=True)
 
 
 def before_install():
@@ -147,6 +182,7 @@ def create_roles():
 def after_install():
 	create_roles()
 	create_card_fields()
+	create_lost_categories()
 	create_default_funnels()
 	from funnel_suite.patches.v0_1.place_existing_cards import place_existing_cards
 
@@ -156,6 +192,7 @@ def after_install():
 def after_migrate():
 	create_roles()
 	create_card_fields()
+	create_lost_categories()
 	from funnel_suite.funnels.board import sync_stage_options
 	from funnel_suite.funnels.card import card_doctypes
 
@@ -177,9 +214,11 @@ def before_uninstall():
 	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
 		if frappe.db.exists("Kanban Board", name):
 			frappe.delete_doc("Kanban Board", name, ignore_permissions=True, force=True)
-	for doctype in [*card_doctypes(), "ToDo"]:
+	for doctype in [*card_doctypes(), "ToDo", "Opportunity Lost Reason"]:
 		for name in frappe.get_all(
-			"Custom Field", filters={"dt": doctype, "fieldname": ("in", CARD_FIELDNAMES)}, pluck="name"
+			"Custom Field",
+			filters={"dt": doctype, "fieldname": ("in", [*CARD_FIELDNAMES, "lost_category"])},
+			pluck="name",
 		):
 			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
 		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": ("in", CARD_FIELDNAMES)})

@@ -337,3 +337,5 @@ def log_card_move(doc, method=None):
 	doc.flags.funnel_created_cards = [
 		handoffs.create_linked_card(doc, rule) for rule in doc.flags.pop("funnel_handoff_creates", None) or []
 	]
+	for method in frappe.get_hooks("funnel_on_move"):
+		frappe.get_attr(method)(doc, entries)

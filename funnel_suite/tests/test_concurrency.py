@@ -61,7 +61,7 @@ class TestConcurrentMoves(FunnelTestCase):
 		return outcomes
 
 	def test_one_wins_the_other_gets_the_conflict_error(self):
-		outcomes = self.race(["Proposal sent", "Deal lost"])
+		outcomes = self.race(["Proposal sent", "Contract signed"])
 		winners = [i for i, outcome in enumerate(outcomes) if outcome == "won"]
 		losers = [outcome for outcome in outcomes if outcome != "won"]
 		self.assertEqual(len(winners), 1, outcomes)
@@ -69,7 +69,7 @@ class TestConcurrentMoves(FunnelTestCase):
 		self.assertIsInstance(losers[0], frappe.TimestampMismatchError)
 
 		frappe.db.rollback()  # fresh snapshot
-		winner_stage = ["Proposal sent", "Deal lost"][winners[0]]
+		winner_stage = ["Proposal sent", "Contract signed"][winners[0]]
 		rows = transitions("Opportunity", self.card)
 		self.assertEqual(
 			[(r.from_stage, r.to_stage) for r in rows],
@@ -80,7 +80,7 @@ class TestConcurrentMoves(FunnelTestCase):
 	def test_sequential_moves_after_the_race_keep_the_chain(self):
 		self.race(["Proposal sent", "Proposal sent"])
 		frappe.db.rollback()
-		move_card("Opportunity", self.card, "Deal lost")
+		move_card("Opportunity", self.card, "Contract signed")
 		frappe.db.commit()
 		rows = transitions("Opportunity", self.card)
 		for previous, row in itertools.pairwise(rows):

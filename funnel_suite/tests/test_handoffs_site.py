@@ -4,7 +4,14 @@ import frappe
 
 from funnel_suite.api import get_card_state, make_upsell, move_card
 from funnel_suite.funnels.handoffs import HandoffFailedError
-from funnel_suite.tests.utils import FunnelTestCase, make_funnel, make_opportunity, transitions, unique
+from funnel_suite.tests.utils import (
+	FunnelTestCase,
+	ensure_lost_reason,
+	make_funnel,
+	make_opportunity,
+	transitions,
+	unique,
+)
 
 
 def stages(prefix: str, won="Won", lost="Lost", **extra) -> list[dict]:
@@ -86,8 +93,8 @@ class TestHandoffs(FunnelTestCase):
 			frappe.get_doc({"doctype": "Opportunity Type", "name": "Maintenance"}).insert()
 		plain = make_opportunity(funnel=sale.name)
 		matching = make_opportunity(funnel=sale.name, opportunity_type="Maintenance")
-		move_card("Opportunity", plain.name, "Lost")
-		move_card("Opportunity", matching.name, "Lost")
+		move_card("Opportunity", plain.name, "Lost", lost_reasons=[ensure_lost_reason()])
+		move_card("Opportunity", matching.name, "Lost", lost_reasons=[ensure_lost_reason()])
 		self.assertEqual(frappe.db.get_value("Opportunity", plain.name, "funnel"), sale.name)
 		self.assertEqual(frappe.db.get_value("Opportunity", matching.name, "funnel"), deferred.name)
 

@@ -11,6 +11,7 @@ from funnel_suite.funnels.card import StageFieldsMissingError, StageMoveError, S
 from funnel_suite.tests.utils import (
 	FunnelTestCase,
 	ensure_lead_source,
+	ensure_lost_reason,
 	make_funnel,
 	make_lead,
 	make_opportunity,
@@ -99,7 +100,7 @@ class TestMoves(FunnelTestCase):
 		self.assertEqual(card.probability, 10)
 		move_card("Opportunity", card.name, "Proposal sent")
 		self.assertEqual(frappe.db.get_value("Opportunity", card.name, "probability"), 50)
-		move_card("Opportunity", card.name, "Deal lost")
+		move_card("Opportunity", card.name, "Deal lost", lost_reasons=[ensure_lost_reason()])
 		self.assertEqual(frappe.db.get_value("Opportunity", card.name, "probability"), 0)
 
 	def test_move_to_current_stage_is_a_noop(self):
@@ -183,9 +184,9 @@ class TestMoves(FunnelTestCase):
 		with self.assertRaises(StageMoveError):
 			card.save()
 		card.reload()
-		card.funnel_stage = "Deal lost"
+		card.funnel_stage = "Contract signed"
 		card.save()
-		self.assertEqual(transitions("Opportunity", card.name)[-1].to_stage, "Deal lost")
+		self.assertEqual(transitions("Opportunity", card.name)[-1].to_stage, "Contract signed")
 
 	def test_rest_put_path_enforces_the_same_rules(self):
 		from frappe.api.v1 import update_doc
@@ -199,9 +200,9 @@ class TestMoves(FunnelTestCase):
 			frappe.local.form_dict = frappe._dict(data=json.dumps({"funnel_stage": "Contract signed"}))
 			with self.assertRaises(StageRoleError):
 				update_doc("Opportunity", card.name)
-		frappe.local.form_dict = frappe._dict(data=json.dumps({"funnel_stage": "Deal lost"}))
+		frappe.local.form_dict = frappe._dict(data=json.dumps({"funnel_stage": "Contract signed"}))
 		update_doc("Opportunity", card.name)
-		self.assertEqual(transitions("Opportunity", card.name)[-1].to_stage, "Deal lost")
+		self.assertEqual(transitions("Opportunity", card.name)[-1].to_stage, "Contract signed")
 		frappe.local.form_dict = frappe._dict()
 
 	def test_kanban_drag_path_enforces_the_same_rules(self):
@@ -211,8 +212,8 @@ class TestMoves(FunnelTestCase):
 		board = frappe.db.get_value("Funnel", self.funnel, "kanban_board")
 		with self.assertRaises(StageMoveError):
 			update_order_for_single_card(board, card.name, "Proposal sent", "Inquiry received", 0, 0)
-		update_order_for_single_card(board, card.name, "Proposal sent", "Deal lost", 0, 0)
-		self.assertEqual(frappe.db.get_value("Opportunity", card.name, "funnel_stage"), "Deal lost")
+		update_order_for_single_card(board, card.name, "Proposal sent", "Contract signed", 0, 0)
+		self.assertEqual(frappe.db.get_value("Opportunity", card.name, "funnel_stage"), "Contract signed")
 		self.assertEqual(transitions("Opportunity", card.name)[-1].from_stage, "Proposal sent")
 
 	def test_changing_funnel_goes_to_entry_stage_and_logs_both_funnels(self):
@@ -240,7 +241,7 @@ class TestMoves(FunnelTestCase):
 		earlier = add_to_date(now_datetime(), hours=-3)
 		card.db_set("funnel_stage_since", earlier, update_modified=False)
 		card.reload()
-		move_card("Opportunity", card.name, "Deal lost")
+		move_card("Opportunity", card.name, "Contract signed")
 		seconds = transitions("Opportunity", card.name)[-1].seconds_in_from_stage
 		self.assertGreaterEqual(seconds, 3 * 3600)
 		self.assertLess(seconds, 3 * 3600 + 600)
@@ -250,13 +251,13 @@ class TestMoves(FunnelTestCase):
 
 	def test_card_state_for_the_stage_bar(self):
 		card = self.card("Proposal sent")
-		move_card("Opportunity", card.name, "Deal lost", comment="price")
+		move_card("Opportunity", card.name, "Contract signed", comment="price")
 		state = get_card_state("Opportunity", card.name)
-		self.assertEqual(state["stage"], "Deal lost")
+		self.assertEqual(state["stage"], "Contract signed")
 		self.assertEqual([s["name"] for s in state["stages"]], [s["stage_name"] for s in RULED_STAGES])
-		self.assertEqual([s["name"] for s in state["stages"] if s["current"]], ["Deal lost"])
-		self.assertNotIn("Deal lost", state["allowed_next"])
-		self.assertEqual([h.to_stage for h in state["history"]], ["Deal lost", "Proposal sent"])
+		self.assertEqual([s["name"] for s in state["stages"] if s["current"]], ["Contract signed"])
+		self.assertNotIn("Contract signed", state["allowed_next"])
+		self.assertEqual([h.to_stage for h in state["history"]], ["Contract signed", "Proposal sent"])
 		self.assertEqual(state["history"][0].comment, "price")
 
 	def test_log_query_count_does_not_grow_with_history(self):
@@ -279,11 +280,11 @@ class TestMoves(FunnelTestCase):
 		short = self.card("Proposal sent")
 		long = self.card("Proposal sent")
 		for _ in range(30):
-			move_card("Opportunity", long.name, "Deal lost")
+			move_card("Opportunity", long.name, "Contract signed")
 			move_card("Opportunity", long.name, "Proposal sent")
-		move_queries(short, "Deal lost")  # warm caches once
+		move_queries(short, "Contract signed")  # warm caches once
 		move_card("Opportunity", short.name, "Proposal sent")
-		self.assertEqual(move_queries(short, "Deal lost"), move_queries(long, "Deal lost"))
+		self.assertEqual(move_queries(short, "Contract signed"), move_queries(long, "Contract signed"))
 		with self.assertQueryCount(move_queries(short, "Proposal sent")):
 			move_card("Opportunity", long.name, "Proposal sent")
 

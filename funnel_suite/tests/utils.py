@@ -45,6 +45,14 @@ def ensure_lead_source(name: str = "Funnel Test Source") -> str:
 	return name
 
 
+def ensure_lost_reason(name: str = "Funnel test: chose a competitor") -> str:
+	if not frappe.db.exists("Opportunity Lost Reason", name):
+		frappe.get_doc({"doctype": "Opportunity Lost Reason", "lost_reason": name}).insert(
+			ignore_permissions=True
+		)
+	return name
+
+
 def make_lead(**values):
 	doc = frappe.get_doc(
 		{

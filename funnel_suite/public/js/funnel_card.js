@@ -108,7 +108,9 @@ funnel_suite.card.render_bar = function (frm, state) {
 		</div>`);
 	funnel_suite.card.container(frm).empty().append(bar);
 	bar.find(".funnel-stage-movable").on("click", function () {
-		funnel_suite.card.ask_and_move(frm, $(this).attr("data-stage"));
+		const name = $(this).attr("data-stage");
+		const stage = state.stages.find((s) => s.name === name);
+		funnel_suite.card.ask_and_move(frm, name, frm.doctype === "Opportunity" && stage && stage.kind === "Lost");
 	});
 	bar.find(".funnel-history-toggle").on("click", () => bar.find(".funnel-history-box").toggle());
 	if (frm.doctype === "Opportunity" && current && current.kind === "Won" && frappe.model.can_create("Opportunity")) {
@@ -120,14 +122,28 @@ funnel_suite.card.render_bar = function (frm, state) {
 	}
 };
 
-funnel_suite.card.ask_and_move = function (frm, stage) {
+funnel_suite.card.ask_and_move = function (frm, stage, lost) {
 	if (frm.is_dirty()) {
 		frappe.msgprint(__("Save your changes first, then move the card."));
 		return;
 	}
+	const lost_fields = lost
+		? [
+				{
+					fieldname: "lost_reasons",
+					fieldtype: "MultiSelectList",
+					label: __("Lost Reasons"),
+					reqd: 1,
+					get_data: (txt) =>
+						frappe.db.get_link_options("Opportunity Lost Reason", txt),
+				},
+				{ fieldname: "lost_detail", fieldtype: "Small Text", label: __("Detailed Reason") },
+		  ]
+		: [];
 	const dialog = new frappe.ui.Dialog({
 		title: __("Move to {0}", [__(stage)]),
 		fields: [
+			...lost_fields,
 			{
 				fieldname: "comment",
 				fieldtype: "Small Text",
@@ -144,6 +160,8 @@ funnel_suite.card.ask_and_move = function (frm, stage) {
 					name: frm.doc.name,
 					stage: stage,
 					comment: values.comment || null,
+					lost_reasons: values.lost_reasons || null,
+					lost_detail: values.lost_detail || null,
 				})
 				.then((result) => {
 					if (result.moved) {
