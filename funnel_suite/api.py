@@ -38,12 +38,14 @@ def move_card(
 	funnel: str | None = None,
 	lost_reasons: list[str] | str | None = None,
 	lost_detail: str | None = None,
+	wake_up_on: str | None = None,
 ) -> dict:
 	"""Move a card to `stage` (of its funnel, or of `funnel` when given) and log the move.
 
 	Runs the same checks as saving the form: write permission on the card, then the
 	funnel's rules. An Opportunity moving to a Lost stage takes `lost_reasons` (names of
-	Opportunity Lost Reason) and goes through ERPNext's own Declare Lost.
+	Opportunity Lost Reason) and goes through ERPNext's own Declare Lost; `wake_up_on` is the
+	day a "not now" loss comes back from Deferred Demand.
 	Returns {"funnel", "from_stage", "to_stage", "moved_on", "moved"}.
 	"""
 	_check_card_doctype(doctype)
@@ -55,6 +57,7 @@ def move_card(
 	if funnel:
 		doc.funnel = funnel
 	doc.flags.funnel_move_comment = (comment or "").strip() or None
+	doc.flags.funnel_wake_up_on = wake_up_on
 	if lost_reasons and doctype == "Opportunity":
 		move_to_lost(doc, stage.strip(), frappe.parse_json(lost_reasons), lost_detail)
 	else:

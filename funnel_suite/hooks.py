@@ -44,6 +44,8 @@ doc_events["Opportunity"]["validate"] = [
 
 # Called after every logged move with (doc, log entries), in the move's transaction.
 funnel_on_move = ["funnel_suite.funnel_sales.refusals.on_card_moved"]
+# Hand-off rules computed from settings, called with (doc, funnel, stage reached).
+funnel_handoff_rules = ["funnel_suite.funnel_sales.deferred.deferred_handoff"]
 
 permission_query_conditions = {
 	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.get_permission_query_conditions",
@@ -54,5 +56,9 @@ has_permission = {
 
 scheduler_events = {
 	# marks cards that sit too long in a stage and notifies owners / managers (batched, rerunnable)
-	"daily_long": ["funnel_suite.funnels.stale.flag_stale_cards"],
+	"daily_long": [
+		"funnel_suite.funnels.stale.flag_stale_cards",
+		"funnel_suite.funnel_sales.deferred.wake_up_deferred",
+		"funnel_suite.funnel_sales.deferred.reanimate_lost_deals",
+	],
 }

@@ -33,11 +33,34 @@ CARD_FIELDNAMES = (
 	"funnel_stale",
 	"funnel_source_doctype",
 	"funnel_source_name",
+	"funnel_wake_up_on",
+	"funnel_reanimated_on",
 )
+OPPORTUNITY_FIELDS = [
+	{
+		"fieldname": "funnel_wake_up_on",
+		"label": "Wake Up On",
+		"fieldtype": "Date",
+		"insert_after": "funnel_source_name",
+		"no_copy": 1,
+		"description": "A deferred deal (lost for now) comes back to work on this day.",
+	},
+	{
+		"fieldname": "funnel_reanimated_on",
+		"label": "Reanimated On",
+		"fieldtype": "Date",
+		"insert_after": "funnel_wake_up_on",
+		"read_only": 1,
+		"no_copy": 1,
+	},
+]
 
 # Frappe translates custom field labels when it renders a form; listing them with _lt() puts
 # them in locale/main.pot (the dicts below keep the English text that is stored).
 _LABELS = (
+	_lt("Wake Up On"),
+	_lt("Reanimated On"),
+	_lt("A deferred deal (lost for now) comes back to work on this day."),
 	_lt("Lost Reason Category"),
 	_lt("Groups reasons in the Refusal Analysis; a category marked Hand to Deferred Demand means not now."),
 	_lt("Price"),
@@ -154,6 +177,8 @@ def create_card_fields() -> None:
 	from funnel_suite.funnels.card import card_doctypes
 
 	fields = {dt: card_fields(dt) for dt in card_doctypes()}
+	if "Opportunity" in fields:
+		fields["Opportunity"] = fields["Opportunity"] + OPPORTUNITY_FIELDS
 	fields["ToDo"] = TODO_FIELDS
 	fields["Opportunity Lost Reason"] = LOST_REASON_FIELDS
 	create_custom_fields(fields, update=True)

@@ -286,6 +286,8 @@ def _follow_move_handoffs(doc, state: CardState, now) -> tuple[CardState, list, 
 	visited = {(state.funnel, engine.normalize_stage_name(state.stage))}
 	for _depth in range(handoffs.MAX_DEPTH + 1):
 		rules = handoffs.matching(state.funnel, state.stage, DocValues(doc))
+		for method in frappe.get_hooks("funnel_handoff_rules"):
+			rules.extend(frappe.get_attr(method)(doc, state.funnel, state.stage))
 		creates.extend(r for r in rules if r.action == handoffs.ACTION_CREATE)
 		rule = next((r for r in rules if r.action == handoffs.ACTION_MOVE), None)
 		if rule is None:

@@ -96,7 +96,22 @@ def apply_preset(preset: str) -> dict:
 		doc.insert()
 		created.append(doc.name)
 	_add_handoffs(preset, spec, created)
+	_fill_settings(preset, spec)
 	return {"created": created, "existing": existing}
+
+
+def _fill_settings(preset: str, spec: dict) -> None:
+	"""A preset's Deferred Demand / Reanimation funnels become the app's, unless already chosen."""
+	wanted = {"Deferred Demand": "deferred_demand_funnel", "Reanimation": "reanimation_funnel"}
+	for funnel in spec["funnels"]:
+		field = wanted.get(funnel["purpose"])
+		if (
+			field
+			and funnel["document_type"] == "Opportunity"
+			and not frappe.db.get_single_value("Funnel Settings", field)
+		):
+			frappe.db.set_single_value("Funnel Settings", field, _existing(preset, funnel))
+			frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
 
 
 def _add_handoffs(preset: str, spec: dict, created: list[str]) -> None:

@@ -54,12 +54,13 @@ def _flag(funnel, stage, level: int, now, batch_size: int) -> int:
 	while True:
 		rows = frappe.get_all(
 			doctype,
-			filters={
-				"funnel": funnel.name,
-				"funnel_stage": stage.stage_name,
-				"funnel_stage_since": ("<", older_than),
-				STALE_FIELD: ("not in", already),
-			},
+			filters=[
+				["funnel", "=", funnel.name],
+				["funnel_stage", "=", stage.stage_name],
+				["funnel_stage_since", "is", "set"],  # Frappe compares a NULL datetime as 0001-01-01
+				["funnel_stage_since", "<", older_than],
+				[STALE_FIELD, "not in", already],
+			],
 			pluck="name",
 			limit_page_length=batch_size,
 		)

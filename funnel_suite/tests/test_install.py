@@ -3,7 +3,7 @@
 import frappe
 
 from funnel_suite.funnels.card import default_funnel
-from funnel_suite.install import CARD_FIELDNAMES, create_default_funnels
+from funnel_suite.install import CARD_FIELDNAMES, OPPORTUNITY_FIELDS, card_fields, create_default_funnels
 from funnel_suite.patches.v0_1.place_existing_cards import place_existing_cards
 from funnel_suite.tests.utils import FunnelTestCase, make_lead, make_opportunity, transitions
 
@@ -16,8 +16,14 @@ class TestInstall(FunnelTestCase):
 			self.assertEqual(meta.get_field("funnel").options, "Funnel")
 			self.assertEqual(meta.get_field("funnel_stage").fieldtype, "Select")
 			self.assertEqual(meta.get_field("funnel_stage_since").fieldtype, "Datetime")
-			for fieldname in CARD_FIELDNAMES:
-				self.assertTrue(frappe.db.exists("Custom Field", {"dt": doctype, "fieldname": fieldname}))
+			expected = [f["fieldname"] for f in card_fields(doctype)]
+			if doctype == "Opportunity":
+				expected += [f["fieldname"] for f in OPPORTUNITY_FIELDS]
+			self.assertTrue(set(expected) <= set(CARD_FIELDNAMES))
+			for fieldname in expected:
+				self.assertTrue(
+					frappe.db.exists("Custom Field", {"dt": doctype, "fieldname": fieldname}), fieldname
+				)
 
 	def test_default_funnels_and_role_exist(self):
 		self.assertTrue(frappe.db.exists("Role", "Funnel Manager"))

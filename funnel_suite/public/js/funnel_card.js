@@ -138,6 +138,14 @@ funnel_suite.card.ask_and_move = function (frm, stage, lost) {
 						frappe.db.get_link_options("Opportunity Lost Reason", txt),
 				},
 				{ fieldname: "lost_detail", fieldtype: "Small Text", label: __("Detailed Reason") },
+				{
+					fieldname: "wake_up_on",
+					fieldtype: "Date",
+					label: __("Wake Up On"),
+					description: __(
+						"For a not-now loss: the day the deal comes back from Deferred Demand. Empty = the default from Funnel Settings."
+					),
+				},
 		  ]
 		: [];
 	const dialog = new frappe.ui.Dialog({
@@ -162,6 +170,7 @@ funnel_suite.card.ask_and_move = function (frm, stage, lost) {
 					comment: values.comment || null,
 					lost_reasons: values.lost_reasons || null,
 					lost_detail: values.lost_detail || null,
+					wake_up_on: values.wake_up_on || null,
 				})
 				.then((result) => {
 					if (result.moved) {

@@ -8,6 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint
 
+from funnel_suite.engine import split_list
 from funnel_suite.engine.audit import load_vocabulary
 
 MAX_HISTORY_ROWS = 500
@@ -23,11 +24,18 @@ class FunnelSettings(Document):
 		from frappe.types import DF
 
 		audit_max_open_stages: DF.Int
+		default_wake_up_days: DF.Int
+		deferred_demand_funnel: DF.Link | None
 		audit_vocabulary: DF.Code | None
 		history_rows: DF.Int
+		reanimation_after_days: DF.Int
+		reanimation_categories: DF.SmallText | None
+		reanimation_enabled: DF.Check
+		reanimation_funnel: DF.Link | None
 		show_audit_on_save: DF.Check
 		show_stage_bar: DF.Check
 		stale_escalation_role: DF.Link | None
+		wake_up_stage: DF.Data | None
 	# end: auto-generated types
 
 	def validate(self):
@@ -48,6 +56,45 @@ class FunnelSettings(Document):
 				title=_("Invalid Value"),
 			)
 		self.validate_audit_vocabulary()
+		self.validate_deferred_demand()
+
+	def validate_deferred_demand(self):
+		for field in ("deferred_demand_funnel", "reanimation_funnel"):
+			funnel = self.get(field)
+			if funnel and frappe.db.get_value("Funnel", funnel, "document_type") != "Opportunity":
+				frappe.throw(
+					_("{0}: {1} is not a funnel of Opportunities.").format(
+						_(self.meta.get_label(field)), frappe.bold(funnel)
+					),
+					title=_("Invalid Funnel"),
+				)
+		if self.wake_up_stage:
+			if not self.deferred_demand_funnel:
+				frappe.throw(
+					_("Choose the Deferred Demand Funnel before its Wake-up Stage."), title=_("Invalid Value")
+				)
+			stages = [
+				r.stage_name
+				for r in frappe.get_doc("Funnel", self.deferred_demand_funnel).stages
+				if r.stage_type == "Open"
+			]
+			if self.wake_up_stage not in stages:
+				frappe.throw(
+					_("Wake-up Stage must be an open stage of {0}: {1}.").format(
+						frappe.bold(self.deferred_demand_funnel), ", ".join(stages)
+					),
+					title=_("Invalid Value"),
+				)
+		if cint(self.default_wake_up_days) < 1:
+			self.default_wake_up_days = 30
+		if cint(self.reanimation_after_days) < 1:
+			self.reanimation_after_days = 90
+		for category in split_list(self.reanimation_categories):
+			if not frappe.db.exists("Lost Reason Category", category):
+				frappe.throw(
+					_("{0} is not a Lost Reason Category.").format(frappe.bold(category)),
+					title=_("Invalid Value"),
+				)
 
 	def validate_audit_vocabulary(self):
 		if not (self.audit_vocabulary or "").strip():
