@@ -85,7 +85,8 @@ def get_card_state(doctype: str, name: str) -> dict:
 		"funnel": doc.get("funnel"),
 		"stage": doc.get("funnel_stage"),
 		"since": doc.get("funnel_stage_since"),
-		"can_move": bool(frappe.has_permission(doctype, "write", doc)),
+		"can_move": bool(frappe.has_permission(doctype, "write", doc))
+		and doctype not in frappe.get_hooks("funnel_action_driven_doctypes"),
 		"stages": [],
 		"allowed_next": [],
 		"history": [],

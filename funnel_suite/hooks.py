@@ -12,7 +12,9 @@ required_apps = ["erpnext"]
 export_python_type_annotations = True
 
 # Document types that can be placed in a funnel. Later modules of this app add theirs.
-funnel_document_types = ["Lead", "Opportunity"]
+funnel_document_types = ["Lead", "Opportunity", "Refusal Review"]
+# Cards that move only through their own actions (a review moves by its verdict buttons).
+funnel_action_driven_doctypes = ["Refusal Review"]
 
 # Strings Frappe and ERPNext already translate are left out of this app's POT file.
 ignore_translatable_strings_from = ["frappe", "erpnext"]

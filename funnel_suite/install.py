@@ -81,7 +81,7 @@ _LABELS = (
 )
 
 # Where the funnel fields sit on each host form.
-_ANCHOR = {"Lead": "status", "Opportunity": "sales_stage"}
+_ANCHOR = {"Lead": "status", "Opportunity": "sales_stage", "Refusal Review": "status"}
 
 
 def card_fields(doctype: str) -> list[dict]:

@@ -11,7 +11,7 @@ def test_default_preset_loads_and_every_funnel_is_valid():
 	assert "default" in list_presets()
 	preset = load_preset("default")
 	doctypes = {f["document_type"] for f in preset["funnels"]}
-	assert doctypes == {"Lead", "Opportunity"}
+	assert doctypes == {"Lead", "Opportunity", "Refusal Review"}
 	for funnel in preset["funnels"]:
 		assert validate_definition(preset_funnel(funnel)) == []
 		assert preset_funnel(funnel).entry_stage.name == funnel["stages"][0]["stage_name"]

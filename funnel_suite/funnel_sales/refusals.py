@@ -49,7 +49,7 @@ def on_card_moved(doc, entries: list[dict]) -> None:
 			"doctype": "Refusal Review",
 			"opportunity": doc.name,
 			"customer_name": doc.get("customer_name") or doc.get("party_name"),
-			"funnel": lost["funnel"],
+			"deal_funnel": lost["funnel"],
 			"lost_stage": lost["to_stage"],
 			"salesperson": card_owner(doc),
 			"lost_on": lost["moved_on"],
@@ -110,12 +110,23 @@ def give_verdict(
 			)
 		doc.return_stage = _return_to_work(doc, return_stage, note)
 	doc.status = verdict
+	_move_review_card(doc, verdict)
 	doc.coaching_note = note or None
 	doc.reviewer = frappe.session.user
 	doc.reviewed_on = now_datetime()
 	doc.flags.from_verdict = True
 	doc.save(ignore_permissions=True)
 	return {"status": doc.status, "return_stage": doc.return_stage}
+
+
+def _move_review_card(review, verdict: str) -> None:
+	"""The review's own card follows its verdict: Verified → the Won stage, Returned → the Lost one."""
+	if not review.get("funnel"):
+		return
+	kind = "Won" if verdict == "Verified" else "Lost"
+	stage = next((s for s in load_funnel(review.funnel).stages if s.kind == kind), None)
+	if stage:
+		review.funnel_stage = stage.name
 
 
 def _return_to_work(review, return_stage: str | None, note: str) -> str:

@@ -15,12 +15,47 @@ from frappe import _
 from frappe.utils import add_days, cint, get_fullname, nowdate
 
 # The field that names who works a card, per card doctype (else the document's owner).
-OWNER_FIELDS = {"Lead": "lead_owner", "Opportunity": "opportunity_owner"}
+OWNER_FIELDS = {"Lead": "lead_owner", "Opportunity": "opportunity_owner", "Refusal Review": "reviewer"}
 
 
 def card_owner(doc) -> str:
 	field = OWNER_FIELDS.get(doc.doctype)
 	return (field and doc.get(field)) or doc.owner or frappe.session.user
+
+
+def assignee(row, doc) -> str:
+	"""Who gets a stage's next action: the stage's user, else (with a stage role) the card's owner
+	when they have the role or the role's least busy user, else the card's owner."""
+	if row.next_action_assign_to:
+		return row.next_action_assign_to
+	owner = card_owner(doc)
+	if not row.get("next_action_role") or row.next_action_role in frappe.get_roles(owner):
+		return owner
+	users = [
+		u
+		for u in frappe.get_all(
+			"Has Role",
+			filters={"role": row.next_action_role, "parenttype": "User"},
+			pluck="parent",
+			distinct=True,
+		)
+		if u not in ("Administrator", "Guest")
+	]
+	users = (
+		frappe.get_all("User", filters={"name": ("in", users), "enabled": 1}, pluck="name") if users else []
+	)
+	if not users:
+		return owner
+	load = {
+		r.allocated_to: r.count
+		for r in frappe.get_all(
+			"ToDo",
+			filters={"allocated_to": ("in", users), "status": "Open"},
+			fields=["allocated_to", "count(name) as count"],
+			group_by="allocated_to",
+		)
+	}
+	return min(sorted(users), key=lambda u: load.get(u, 0))
 
 
 def _stage_row(funnel: str, stage: str):
@@ -45,7 +80,7 @@ def sync_smart_tasks(doc, funnel: str, stage: str) -> str | None:
 			{
 				"status": "Open",
 				"priority": "Medium",
-				"allocated_to": row.next_action_assign_to or card_owner(doc),
+				"allocated_to": assignee(row, doc),
 				"assigned_by": frappe.session.user,
 				"assigned_by_full_name": get_fullname(frappe.session.user),
 				"date": add_days(nowdate(), cint(row.next_action_due_days)),

@@ -73,5 +73,5 @@ class TestInstall(FunnelTestCase):
 				}
 			],
 		)
-		self.assertEqual(place_existing_cards(), {"Lead": 0, "Opportunity": 0})
+		self.assertEqual(set(place_existing_cards().values()), {0})
 		self.assertEqual(len(transitions("Opportunity", matched.name)), 1)

@@ -98,6 +98,20 @@ class TestSmartTasks(FunnelTestCase):
 		self.assertEqual(carried[0].status, "Closed")
 		self.assertEqual(len(smart_tasks(card.name, "Open")), 1)
 
+	def test_a_stage_role_goes_to_the_least_busy_user_of_the_role(self):
+		if not frappe.db.exists("Role", "Funnel Test Closer"):
+			frappe.get_doc({"doctype": "Role", "role_name": "Funnel Test Closer"}).insert()
+		busy = make_user("funnel-closer-busy@example.test", "Sales User", "Funnel Test Closer")
+		free = make_user("funnel-closer-free@example.test", "Sales User", "Funnel Test Closer")
+		frappe.get_doc({"doctype": "ToDo", "allocated_to": busy, "description": "Something else"}).insert()
+		funnel = frappe.get_doc("Funnel", self.funnel)
+		funnel.stages[1].next_action_assign_to = None
+		funnel.stages[1].next_action_role = "Funnel Test Closer"
+		funnel.save()
+		card = self.card()  # its owner lacks the role
+		move_card("Opportunity", card.name, "Proposal sent")
+		self.assertEqual(smart_tasks(card.name, "Open")[0].allocated_to, free)
+
 	def test_the_salespersons_own_todos_are_left_alone(self):
 		card = self.card()
 		own = frappe.get_doc(

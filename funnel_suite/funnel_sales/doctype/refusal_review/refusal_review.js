@@ -34,7 +34,7 @@ frappe.ui.form.on("Refusal Review", {
 
 	return_to_work(frm) {
 		frappe.xcall("funnel_suite.api.get_funnels", { doctype: "Opportunity" }).then((funnels) => {
-			const funnel = funnels.find((f) => f.name === frm.doc.funnel);
+			const funnel = funnels.find((f) => f.name === frm.doc.deal_funnel);
 			const dialog = new frappe.ui.Dialog({
 				title: __("Return the Deal to Work"),
 				fields: [

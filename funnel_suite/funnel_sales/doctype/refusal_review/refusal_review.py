@@ -22,7 +22,7 @@ class RefusalReview(Document):
 		corrected_reason: DF.Link | None
 		customer_name: DF.Data | None
 		deal_activity: DF.HTMLEditor | None
-		funnel: DF.Link | None
+		deal_funnel: DF.Link | None
 		lost_detail: DF.Text | None
 		lost_on: DF.Datetime | None
 		lost_reasons: DF.SmallText | None
@@ -38,7 +38,9 @@ class RefusalReview(Document):
 	def validate(self):
 		if not self.is_new() and not self.flags.from_verdict:
 			frappe.throw(
-				_("A refusal review changes only through its verdict buttons (Verify, Return to Work)."),
+				_(
+					"A refusal review changes only through its verdict buttons (Verify, Return to Work), also on the Kanban board."
+				),
 				title=_("Read Only"),
 			)
 

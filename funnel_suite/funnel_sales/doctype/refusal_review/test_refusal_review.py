@@ -34,6 +34,8 @@ class TestRefusalReview(FunnelTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
+		frappe.db.set_single_value("Funnel Settings", "deferred_demand_funnel", None)  # losses stay lost here
+		frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
 		cls.funnel = make_funnel(stages=STAGES).name
 		cls.seller = make_user("funnel-refusal-seller@example.test", "Sales User")
 		cls.other_seller = make_user("funnel-refusal-seller2@example.test", "Sales User")
@@ -136,6 +138,32 @@ class TestRefusalReview(FunnelTestCase):
 			)
 		)
 		self.assertEqual(review_of(card.name).status, "Returned")
+
+	def test_the_review_is_a_card_of_the_refusal_review_funnel(self):
+		card = self.card()
+		self.lose(card, [self.expensive])
+		review = review_of(card.name)
+		funnel = frappe.get_doc("Funnel", review.funnel)
+		self.assertEqual((funnel.document_type, review.funnel_stage), ("Refusal Review", "Loss recorded"))
+		task = frappe.get_all(
+			"ToDo",
+			filters={"reference_type": "Refusal Review", "reference_name": review.name, "status": "Open"},
+			pluck="allocated_to",
+		)
+		self.assertEqual(len(task), 1)
+		self.assertIn("Funnel Reviewer", frappe.get_roles(task[0]))
+		review.funnel_stage = "Loss verified"
+		with self.assertRaises(frappe.ValidationError):
+			review.save()  # a drag on the review board is refused: the verdict buttons decide
+		review.reload()
+		with self.set_user(self.reviewer):
+			review_refusal(review.name, "Verified")
+		self.assertEqual(frappe.db.get_value("Refusal Review", review.name, "funnel_stage"), "Loss verified")
+		self.assertEqual(
+			frappe.db.count("ToDo", {"reference_name": review.name, "status": "Open"}),
+			0,
+			"the reviewer's task is closed",
+		)
 
 	def test_refusal_analysis_counts_per_salesperson(self):
 		cards = [self.card(self.other_seller) for _ in range(4)]

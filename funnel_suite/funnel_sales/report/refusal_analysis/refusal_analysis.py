@@ -29,9 +29,10 @@ def get_reviews(filters) -> list[dict]:
 		if getdate(filters.from_date) > getdate(filters.to_date):
 			frappe.throw(_("From Date must be before To Date."), title=_("Invalid Period"))
 		conditions["lost_on"] = ("between", [filters.from_date, add_days(filters.to_date, 1)])
-	for field in ("salesperson", "funnel"):
-		if filters.get(field):
-			conditions[field] = filters.get(field)
+	if filters.get("salesperson"):
+		conditions["salesperson"] = filters.salesperson
+	if filters.get("funnel"):
+		conditions["deal_funnel"] = filters.funnel
 	return frappe.get_list(
 		"Refusal Review",
 		filters=conditions,

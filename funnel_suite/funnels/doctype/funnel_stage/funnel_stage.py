@@ -21,6 +21,7 @@ class FunnelStage(Document):
 		next_action: DF.Data | None
 		next_action_assign_to: DF.Link | None
 		next_action_due_days: DF.Int
+		next_action_role: DF.Link | None
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
