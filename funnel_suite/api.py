@@ -17,6 +17,7 @@ from funnel_suite.funnels.card import is_card_doctype, load_funnel
 from funnel_suite.funnels.doctype.funnel_settings.funnel_settings import get_settings
 from funnel_suite.funnels.handoffs import lineage
 from funnel_suite.funnels.handoffs import make_upsell as _make_upsell
+from funnel_suite.funnels.log import FIELDS as LOG_FIELDS
 from funnel_suite.funnels.presets import apply_preset as _apply_preset
 from funnel_suite.funnels.presets import describe_presets
 
@@ -123,16 +124,7 @@ def get_card_state(doctype: str, name: str) -> dict:
 	state["history"] = frappe.get_list(
 		"Funnel Transition",
 		filters={"reference_doctype": doctype, "reference_name": name},
-		fields=[
-			"funnel",
-			"from_funnel",
-			"from_stage",
-			"to_stage",
-			"moved_by",
-			"moved_on",
-			"seconds_in_from_stage",
-			"comment",
-		],
+		fields=[f for f in LOG_FIELDS if f not in ("reference_doctype", "reference_name")],
 		order_by="moved_on desc, name desc",
 		limit_page_length=cint(settings.history_rows) or 20,
 	)

@@ -89,13 +89,20 @@ def default_funnel(doctype: str) -> str | None:
 	return frappe.cache.hget(DEFAULT_CACHE_KEY, doctype, lookup) or None
 
 
-def clear_default_cache() -> None:
+def clear_cache_key(key: str) -> None:
+	"""Drop a cached value now and again when the transaction ends (a rollback must not leave
+	a value built from data that never got committed)."""
+
 	def clear():
-		frappe.cache.delete_value(DEFAULT_CACHE_KEY)
+		frappe.cache.delete_value(key)
 
 	clear()
 	frappe.db.after_commit.add(clear)
 	frappe.db.after_rollback.add(clear)
+
+
+def clear_default_cache() -> None:
+	clear_cache_key(DEFAULT_CACHE_KEY)
 
 
 NUMERIC_FIELDTYPES = frozenset(("Check", "Currency", "Float", "Int", "Percent", "Rating"))

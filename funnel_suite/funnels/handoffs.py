@@ -87,12 +87,9 @@ def rules_by_funnel() -> dict[str, list[HandoffRule]]:
 
 
 def clear_cache() -> None:
-	def clear():
-		frappe.cache.delete_value(CACHE_KEY)
+	from funnel_suite.funnels.card import clear_cache_key
 
-	clear()
-	frappe.db.after_commit.add(clear)
-	frappe.db.after_rollback.add(clear)
+	clear_cache_key(CACHE_KEY)
 
 
 # --- checks when a funnel is saved ----------------------------------------------------------
