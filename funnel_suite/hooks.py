@@ -27,6 +27,7 @@ before_tests = "funnel_suite.install.before_tests"
 
 # Stage bar and move history on every card form.
 doctype_js = {doctype: "public/js/funnel_card.js" for doctype in funnel_document_types}
+doctype_list_js = {doctype: "public/js/funnel_list.js" for doctype in funnel_document_types}
 boot_session = "funnel_suite.funnels.card.boot_session"
 
 # One rule for every path that saves a card (form, Kanban drag, REST, Data Import, move_card).

@@ -218,11 +218,13 @@ def after_migrate():
 	create_roles()
 	create_card_fields()
 	create_lost_categories()
-	from funnel_suite.funnels.board import sync_stage_options
+	from funnel_suite.funnels.board import sync_kanban_board, sync_stage_options
 	from funnel_suite.funnels.card import card_doctypes
 
 	for doctype in card_doctypes():
 		sync_stage_options(doctype)
+	for name in frappe.get_all("Funnel", pluck="name"):
+		sync_kanban_board(frappe.get_doc("Funnel", name))  # boards follow what the app adds to them
 
 
 def create_default_funnels() -> list[str]:
