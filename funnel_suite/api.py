@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, get_datetime, now_datetime
 
+from funnel_suite.funnel_qualification import qualify as qualification
 from funnel_suite.funnel_sales import refusals
 from funnel_suite.funnel_sales.lost import move_to_lost
 from funnel_suite.funnels.audit import audit_doc
@@ -201,3 +202,19 @@ def review_refusal(
 def get_refusal_activity(review: str) -> dict:
 	"""The lost deal's calls, emails, comments and moves, for the review screen."""
 	return refusals.deal_activity(review)
+
+
+@frappe.whitelist(methods=["POST"])
+def qualify_lead(lead: str, funnel: str | None = None, stage: str | None = None) -> dict:
+	"""A target lead: creates or links its Customer (Company or Individual, as ERPNext maps it) and
+	Contact, and opens a deal in `funnel` (default: the default Opportunity funnel) at `stage`.
+	Needs write on the Lead and create on Opportunity (and on Customer when one is made).
+	Returns {"customer", "contact", "opportunity"}."""
+	return qualification.qualify_lead(lead, funnel, stage)
+
+
+@frappe.whitelist(methods=["POST"])
+def disqualify_lead(lead: str, reason: str, note: str | None = None, target_for: str | None = None) -> dict:
+	"""A non-target lead: a Disqualification Reason, the Lost stage, archived (never deleted);
+	`target_for` (an Item Group) puts it on the cross-sell list of another product line."""
+	return qualification.disqualify_lead(lead, reason, note, target_for)

@@ -26,7 +26,8 @@ before_uninstall = "funnel_suite.install.before_uninstall"
 before_tests = "funnel_suite.install.before_tests"
 
 # Stage bar and move history on every card form.
-doctype_js = {doctype: "public/js/funnel_card.js" for doctype in funnel_document_types}
+doctype_js = {doctype: ["public/js/funnel_card.js"] for doctype in funnel_document_types}
+doctype_js["Lead"].append("public/js/lead_qualification.js")
 doctype_list_js = {doctype: "public/js/funnel_list.js" for doctype in funnel_document_types}
 boot_session = "funnel_suite.funnels.card.boot_session"
 

@@ -35,6 +35,55 @@ CARD_FIELDNAMES = (
 	"funnel_source_name",
 	"funnel_wake_up_on",
 	"funnel_reanimated_on",
+	"funnel_disqualification_reason",
+	"funnel_disqualification_note",
+	"funnel_target_for",
+	"funnel_archived",
+)
+LEAD_FIELDS = [
+	{
+		"fieldname": "funnel_archived",
+		"label": "Archived",
+		"fieldtype": "Check",
+		"insert_after": "funnel_source_name",
+		"read_only": 1,
+		"no_copy": 1,
+		"in_standard_filter": 1,
+		"description": "Disqualified and archived: kept with its history, never deleted.",
+	},
+	{
+		"fieldname": "funnel_disqualification_reason",
+		"label": "Disqualification Reason",
+		"fieldtype": "Link",
+		"options": "Disqualification Reason",
+		"insert_after": "funnel_archived",
+		"read_only": 1,
+		"no_copy": 1,
+	},
+	{
+		"fieldname": "funnel_disqualification_note",
+		"label": "Disqualification Note",
+		"fieldtype": "Small Text",
+		"insert_after": "funnel_disqualification_reason",
+		"read_only": 1,
+		"no_copy": 1,
+	},
+	{
+		"fieldname": "funnel_target_for",
+		"label": "Prospect For",
+		"fieldtype": "Link",
+		"options": "Item Group",
+		"insert_after": "funnel_disqualification_note",
+		"no_copy": 1,
+		"description": "A lead that is not a target for this product line may be one for another: it joins the Cross-sell Leads list.",
+	},
+]
+DISQUALIFICATION_REASONS = (
+	"Not our target audience",
+	"No budget",
+	"Spam or wrong contact",
+	"Duplicate",
+	"Other",
 )
 OPPORTUNITY_FIELDS = [
 	{
@@ -58,6 +107,18 @@ OPPORTUNITY_FIELDS = [
 # Frappe translates custom field labels when it renders a form; listing them with _lt() puts
 # them in locale/main.pot (the dicts below keep the English text that is stored).
 _LABELS = (
+	_lt("Archived"),
+	_lt("Disqualified and archived: kept with its history, never deleted."),
+	_lt("Disqualification Reason"),
+	_lt("Disqualification Note"),
+	_lt("Prospect For"),
+	_lt(
+		"A lead that is not a target for this product line may be one for another: it joins the Cross-sell Leads list."
+	),
+	_lt("Not our target audience"),
+	_lt("No budget"),
+	_lt("Spam or wrong contact"),
+	_lt("Duplicate"),
 	_lt("Wake Up On"),
 	_lt("Reanimated On"),
 	_lt("A deferred deal (lost for now) comes back to work on this day."),
@@ -179,9 +240,19 @@ def create_card_fields() -> None:
 	fields = {dt: card_fields(dt) for dt in card_doctypes()}
 	if "Opportunity" in fields:
 		fields["Opportunity"] = fields["Opportunity"] + OPPORTUNITY_FIELDS
+	if "Lead" in fields:
+		fields["Lead"] = fields["Lead"] + LEAD_FIELDS
 	fields["ToDo"] = TODO_FIELDS
 	fields["Opportunity Lost Reason"] = LOST_REASON_FIELDS
 	create_custom_fields(fields, update=True)
+
+
+def create_disqualification_reasons():
+	for name in DISQUALIFICATION_REASONS:
+		if not frappe.db.exists("Disqualification Reason", name):
+			frappe.get_doc({"doctype": "Disqualification Reason", "reason_name": name, "enabled": 1}).insert(
+				ignore_permissions=True
+			)
 
 
 def create_lost_categories():
@@ -208,6 +279,7 @@ def after_install():
 	create_roles()
 	create_card_fields()
 	create_lost_categories()
+	create_disqualification_reasons()
 	create_default_funnels()
 	from funnel_suite.patches.v0_1.place_existing_cards import place_existing_cards
 
@@ -218,6 +290,7 @@ def after_migrate():
 	create_roles()
 	create_card_fields()
 	create_lost_categories()
+	create_disqualification_reasons()
 	from funnel_suite.funnels.board import sync_kanban_board, sync_stage_options
 	from funnel_suite.funnels.card import card_doctypes
 

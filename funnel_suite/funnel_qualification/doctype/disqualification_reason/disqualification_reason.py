@@ -1,0 +1,21 @@
+# Copyright (c) 2026, funnel_suite developers
+# License: MIT. See license.txt
+
+from frappe.model.document import Document
+
+
+class DisqualificationReason(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		description: DF.SmallText | None
+		enabled: DF.Check
+		reason_name: DF.Data
+	# end: auto-generated types
+
+	pass
