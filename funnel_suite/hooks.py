@@ -47,7 +47,10 @@ doc_events["Opportunity"]["validate"] = [
 ]
 
 # Called after every logged move with (doc, log entries), in the move's transaction.
-funnel_on_move = ["funnel_suite.funnel_sales.refusals.on_card_moved"]
+funnel_on_move = [
+	"funnel_suite.funnel_sales.refusals.on_card_moved",
+	"funnel_suite.funnel_qualification.quality.on_card_moved",
+]
 # Hand-off rules computed from settings, called with (doc, funnel, stage reached).
 funnel_handoff_rules = ["funnel_suite.funnel_sales.deferred.deferred_handoff"]
 

@@ -39,6 +39,9 @@ CARD_FIELDNAMES = (
 	"funnel_disqualification_note",
 	"funnel_target_for",
 	"funnel_archived",
+	"funnel_utm_source",
+	"funnel_utm_medium",
+	"funnel_utm_campaign",
 )
 LEAD_FIELDS = [
 	{
@@ -78,6 +81,21 @@ LEAD_FIELDS = [
 		"description": "A lead that is not a target for this product line may be one for another: it joins the Cross-sell Leads list.",
 	},
 ]
+LEAD_FIELDS += [
+	{
+		"fieldname": fieldname,
+		"label": label,
+		"fieldtype": "Data",
+		"insert_after": after,
+		"no_copy": 1,
+		"in_standard_filter": 1 if fieldname == "funnel_utm_source" else 0,
+	}
+	for fieldname, label, after in (
+		("funnel_utm_source", "UTM Source", "funnel_target_for"),
+		("funnel_utm_medium", "UTM Medium", "funnel_utm_source"),
+		("funnel_utm_campaign", "UTM Campaign", "funnel_utm_medium"),
+	)
+]
 DISQUALIFICATION_REASONS = (
 	"Not our target audience",
 	"No budget",
@@ -107,6 +125,9 @@ OPPORTUNITY_FIELDS = [
 # Frappe translates custom field labels when it renders a form; listing them with _lt() puts
 # them in locale/main.pot (the dicts below keep the English text that is stored).
 _LABELS = (
+	_lt("UTM Source"),
+	_lt("UTM Medium"),
+	_lt("UTM Campaign"),
 	_lt("Archived"),
 	_lt("Disqualified and archived: kept with its history, never deleted."),
 	_lt("Disqualification Reason"),
@@ -287,6 +308,9 @@ def after_install():
 
 
 def after_migrate():
+	from funnel_suite.patches.v0_1.set_funnel_settings_defaults import execute as fill_settings_defaults
+
+	fill_settings_defaults()
 	create_roles()
 	create_card_fields()
 	create_lost_categories()

@@ -1,4 +1,6 @@
-"""Sites that had Funnel Settings before a field was added get the field's default."""
+"""Sites that had Funnel Settings before a field was added get the field's default.
+
+Also run after every migrate (install.after_migrate): it only fills fields never set."""
 
 import frappe
 
@@ -8,6 +10,11 @@ DEFAULTS = {
 	"show_audit_on_save": 1,
 	"audit_max_open_stages": 7,
 	"stale_escalation_role": "Sales Manager",
+	"default_wake_up_days": 30,
+	"reanimation_after_days": 90,
+	"alarm_min_leads": 20,
+	"alarm_max_rate": 10,
+	"alarm_window_days": 30,
 }
 
 

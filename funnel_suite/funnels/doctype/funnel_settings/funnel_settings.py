@@ -6,7 +6,7 @@ import json
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import cint
+from frappe.utils import cint, flt
 
 from funnel_suite.engine import split_list
 from funnel_suite.engine.audit import load_vocabulary
@@ -23,6 +23,9 @@ class FunnelSettings(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		alarm_max_rate: DF.Percent
+		alarm_min_leads: DF.Int
+		alarm_window_days: DF.Int
 		audit_max_open_stages: DF.Int
 		default_wake_up_days: DF.Int
 		deferred_demand_funnel: DF.Link | None
@@ -89,6 +92,17 @@ class FunnelSettings(Document):
 			self.default_wake_up_days = 30
 		if cint(self.reanimation_after_days) < 1:
 			self.reanimation_after_days = 90
+		if cint(self.alarm_min_leads) < 1:
+			self.alarm_min_leads = 20
+		if cint(self.alarm_window_days) < 1:
+			self.alarm_window_days = 30
+		if not 0 <= flt(self.alarm_max_rate) <= 100:
+			frappe.throw(
+				_("Alarm Below (Qualification Rate) must be between 0 and 100; you entered {0}.").format(
+					self.alarm_max_rate
+				),
+				title=_("Invalid Value"),
+			)
 		for category in split_list(self.reanimation_categories):
 			if not frappe.db.exists("Lost Reason Category", category):
 				frappe.throw(
