@@ -10,6 +10,8 @@ import frappe
 from frappe import _
 from frappe.utils import cint, get_datetime, now_datetime
 
+from funnel_suite.engine import intake as intake_engine
+from funnel_suite.funnel_qualification import intake as intake_flow
 from funnel_suite.funnel_qualification import qualify as qualification
 from funnel_suite.funnel_sales import refusals
 from funnel_suite.funnel_sales.lost import move_to_lost
@@ -218,3 +220,43 @@ def disqualify_lead(lead: str, reason: str, note: str | None = None, target_for:
 	"""A non-target lead: a Disqualification Reason, the Lost stage, archived (never deleted);
 	`target_for` (an Item Group) puts it on the cross-sell list of another product line."""
 	return qualification.disqualify_lead(lead, reason, note, target_for)
+
+
+@frappe.whitelist(methods=["POST"])
+def intake(
+	person_name: str | None = None,
+	company_name: str | None = None,
+	email: str | None = None,
+	phone: str | None = None,
+	source: str | None = None,
+	campaign: str | None = None,
+	utm_source: str | None = None,
+	utm_medium: str | None = None,
+	utm_campaign: str | None = None,
+	channel: str | None = None,
+	need: str | None = None,
+	text: str | None = None,
+	external_id: str | None = None,
+) -> dict:
+	"""One door for every inbound contact: a known person or company gets the inquiry on their card
+	(a customer gets a new deal), an archived lead comes back, an unknown one becomes a Lead.
+	Returns {"status": "created" | "existing" | "returning", "doctype", "name", "matched_by"}.
+	For integrations (API key of a user who may create Leads)."""
+	frappe.has_permission("Lead", "create", throw=True)
+	return intake_flow.take_in(
+		intake_engine.Inquiry(
+			person_name=person_name,
+			company_name=company_name,
+			email=email,
+			phone=phone,
+			source=source,
+			campaign=campaign,
+			utm_source=utm_source,
+			utm_medium=utm_medium,
+			utm_campaign=utm_campaign,
+			channel=channel,
+			need=need,
+			text=text,
+			external_id=external_id,
+		)
+	)

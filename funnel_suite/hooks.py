@@ -39,6 +39,16 @@ doc_events = {
 	}
 	for doctype in funnel_document_types
 }
+# The intake's key table follows Leads and Contacts.
+doc_events["Lead"]["on_update"] = [
+	"funnel_suite.funnels.card.log_card_move",
+	"funnel_suite.funnel_qualification.keys.sync_lead",
+]
+doc_events["Lead"]["on_trash"] = "funnel_suite.funnel_qualification.keys.drop_keys"
+doc_events["Contact"] = {
+	"on_update": "funnel_suite.funnel_qualification.keys.sync_contact",
+	"on_trash": "funnel_suite.funnel_qualification.keys.drop_keys",
+}
 # Opportunity: ERPNext's Declare Lost and the funnel's Lost stages stay in step.
 doc_events["Opportunity"]["validate"] = [
 	"funnel_suite.funnel_sales.lost.follow_declare_lost",

@@ -42,6 +42,9 @@ CARD_FIELDNAMES = (
 	"funnel_utm_source",
 	"funnel_utm_medium",
 	"funnel_utm_campaign",
+	"funnel_external_id",
+	"funnel_returning",
+	"funnel_phone_as_given",
 )
 LEAD_FIELDS = [
 	{
@@ -96,6 +99,36 @@ LEAD_FIELDS += [
 		("funnel_utm_campaign", "UTM Campaign", "funnel_utm_medium"),
 	)
 ]
+LEAD_FIELDS += [
+	{
+		"fieldname": "funnel_external_id",
+		"label": "External ID",
+		"fieldtype": "Data",
+		"insert_after": "funnel_utm_campaign",
+		"read_only": 1,
+		"no_copy": 1,
+		"description": "The id an integration gave this inquiry; the same id again finds this lead.",
+	},
+	{
+		"fieldname": "funnel_returning",
+		"label": "Returning",
+		"fieldtype": "Check",
+		"insert_after": "funnel_external_id",
+		"read_only": 1,
+		"no_copy": 1,
+		"in_standard_filter": 1,
+		"description": "An archived lead that came back with a new inquiry.",
+	},
+	{
+		"fieldname": "funnel_phone_as_given",
+		"label": "Phone as Given",
+		"fieldtype": "Data",
+		"insert_after": "funnel_returning",
+		"read_only": 1,
+		"no_copy": 1,
+		"description": "A phone the intake could not read as a number, stored as it came. Check it and fill in Mobile No.",
+	},
+]
 DISQUALIFICATION_REASONS = (
 	"Not our target audience",
 	"No budget",
@@ -125,6 +158,12 @@ OPPORTUNITY_FIELDS = [
 # Frappe translates custom field labels when it renders a form; listing them with _lt() puts
 # them in locale/main.pot (the dicts below keep the English text that is stored).
 _LABELS = (
+	_lt("Phone as Given"),
+	_lt("A phone the intake could not read as a number, stored as it came. Check it and fill in Mobile No."),
+	_lt("External ID"),
+	_lt("The id an integration gave this inquiry; the same id again finds this lead."),
+	_lt("Returning"),
+	_lt("An archived lead that came back with a new inquiry."),
 	_lt("UTM Source"),
 	_lt("UTM Medium"),
 	_lt("UTM Campaign"),
@@ -301,6 +340,9 @@ def after_install():
 	create_card_fields()
 	create_lost_categories()
 	create_disqualification_reasons()
+	from funnel_suite.funnel_qualification.keys import backfill
+
+	backfill()
 	create_default_funnels()
 	from funnel_suite.patches.v0_1.place_existing_cards import place_existing_cards
 

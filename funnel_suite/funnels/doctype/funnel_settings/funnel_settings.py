@@ -27,6 +27,7 @@ class FunnelSettings(Document):
 		alarm_min_leads: DF.Int
 		alarm_window_days: DF.Int
 		audit_max_open_stages: DF.Int
+		default_phone_region: DF.Data | None
 		default_wake_up_days: DF.Int
 		deferred_demand_funnel: DF.Link | None
 		audit_vocabulary: DF.Code | None
@@ -92,6 +93,17 @@ class FunnelSettings(Document):
 			self.default_wake_up_days = 30
 		if cint(self.reanimation_after_days) < 1:
 			self.reanimation_after_days = 90
+		if self.default_phone_region:
+			import phonenumbers
+
+			self.default_phone_region = self.default_phone_region.strip().upper()
+			if self.default_phone_region not in phonenumbers.SUPPORTED_REGIONS:
+				frappe.throw(
+					_(
+						"Default Phone Region must be a two-letter country code such as UA, RU or US; {0} is not one."
+					).format(frappe.bold(self.default_phone_region)),
+					title=_("Invalid Value"),
+				)
 		if cint(self.alarm_min_leads) < 1:
 			self.alarm_min_leads = 20
 		if cint(self.alarm_window_days) < 1:

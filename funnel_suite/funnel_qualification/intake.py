@@ -1,0 +1,251 @@
+"""One door for every inbound contact (`funnel_suite.api.intake`).
+
+The engine normalizes the inquiry and decides; this module locks the inquiry's keys (two
+requests for the same person wait for each other, so the second finds the Lead the first
+made), looks the keys up in the Funnel Contact Key table, and acts:
+
+- unknown → a new Lead in the default Lead funnel's entry stage;
+- an open Lead → the inquiry goes on its timeline and its owner is notified;
+- a Customer (or a Contact of one) → a new Opportunity (a deal is an inquiry) for it;
+- a Contact without customer → the inquiry goes on its timeline;
+- an archived Lead → reopened in the entry stage, marked returning, history kept.
+
+The same `external_id` again returns the record the first call gave, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html
+
+from funnel_suite.engine import intake as engine
+from funnel_suite.funnel_qualification.keys import default_region
+from funnel_suite.funnels.card import load_funnel
+
+LOCK_TIMEOUT = 15
+
+
+class IntakeBusyError(frappe.ValidationError):
+	pass
+
+
+def _lock(keys: list[tuple[str, str]]) -> None:
+	"""MariaDB named locks on the inquiry's keys, held until the transaction ends."""
+	names = sorted("fs_intake_" + hashlib.sha1(f"{t}:{v}".encode()).hexdigest()[:40] for t, v in keys)
+	for name in names:
+		if not frappe.db.sql("select get_lock(%s, %s)", (name, LOCK_TIMEOUT))[0][0]:
+			frappe.throw(
+				_("The same contact is being taken in right now; try again in a moment."), exc=IntakeBusyError
+			)
+
+	def release():
+		for name in names:
+			frappe.db.sql("select release_lock(%s)", name)
+
+	frappe.db.after_commit.add(release)
+	frappe.db.after_rollback.add(release)
+
+
+def _lookup(keys: list[tuple[str, str]]) -> list:
+	"""The key rows of the inquiry's keys. A locking read: it sees what a parallel intake committed
+	while this one waited for the key lock (a plain read would see the transaction's old snapshot)."""
+	if not keys:
+		return []
+	table = frappe.qb.DocType("Funnel Contact Key")
+	rows = []
+	for key_type in {t for t, _v in keys}:
+		values = [v for t, v in keys if t == key_type]
+		rows += (
+			frappe.qb.from_(table)
+			.select(
+				table.key_type, table.reference_doctype, table.reference_name, table.archived, table.customer
+			)
+			.where((table.key_type == key_type) & table.key_value.isin(values))
+			.for_update()
+			.run(as_dict=True)
+		)
+	return rows
+
+
+def _message(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
+	lines = [
+		(_("Channel"), inquiry.channel),
+		(_("Source"), inquiry.source),
+		(_("Campaign"), inquiry.campaign),
+		(_("Name"), norm.person_name),
+		(_("Organization"), norm.company_name),
+		(_("Email"), norm.email),
+		(_("Phone"), norm.phone.raw if norm.phone else None),
+		(_("Need"), inquiry.need),
+		(_("Message"), inquiry.text),
+	]
+	body = "<br>".join(f"<b>{label}</b>: {escape_html(value)}" for label, value in lines if value)
+	return _("New inquiry") + "<br>" + body
+
+
+def _describe_error(err: engine.IntakeError) -> str:
+	if isinstance(err, engine.MissingContactData):
+		return _("An inquiry needs an email, a phone or a name (person or company); none was given.")
+	if isinstance(err, engine.InvalidEmail):
+		return _("{0} is not a valid email address (example: name@example.com).").format(
+			frappe.bold(err.value)
+		)
+	if isinstance(err, engine.InvalidPhone):
+		return _(
+			"{0} is not a phone number we can read; give it with the country code (example: +380 67 123 4567) or add an email."
+		).format(frappe.bold(err.value))
+	return str(err)
+
+
+def take_in(inquiry: engine.Inquiry) -> dict:
+	try:
+		norm = engine.validate_inquiry(inquiry, default_region())
+	except engine.IntakeError as err:
+		frappe.throw(_describe_error(err), title=_("Invalid Inquiry"))
+	keys = norm.keys()
+	_lock(keys)
+	rows = _lookup(keys)
+
+	# the same external id again: the record the first call gave, unchanged
+	for row in rows:
+		if row.key_type == engine.KEY_EXTERNAL_ID:
+			return _result(
+				engine.OUTCOME_EXISTING, row.reference_doctype, row.reference_name, engine.KEY_EXTERNAL_ID
+			)
+
+	decision = engine.decide(
+		[
+			engine.Match(r.reference_doctype, r.reference_name, r.key_type, bool(r.archived), r.customer)
+			for r in rows
+			if r.reference_doctype in engine.DOCTYPES
+		]
+	)
+	if decision.outcome == engine.OUTCOME_CREATED:
+		doctype, name = "Lead", _new_lead(inquiry, norm)
+	elif decision.outcome == engine.OUTCOME_RETURNING:
+		doctype, name = "Lead", _reopen(decision.name, inquiry, norm)
+	elif decision.doctype == engine.DOCTYPE_CUSTOMER:
+		doctype, name = "Opportunity", _new_deal(decision.customer, inquiry, norm)
+	else:
+		doctype, name = decision.doctype, decision.name
+		_note(doctype, name, inquiry, norm)
+	if norm.external_id:
+		_remember(norm.external_id, doctype, name)
+	return _result(decision.outcome, doctype, name, decision.matched_by)
+
+
+def _result(status, doctype, name, matched_by) -> dict:
+	return {"status": status, "doctype": doctype, "name": name, "matched_by": matched_by}
+
+
+def _remember(external_id: str, doctype: str, name: str) -> None:
+	if doctype == "Lead":
+		frappe.db.set_value("Lead", name, "funnel_external_id", external_id, update_modified=False)
+	frappe.db.bulk_insert(
+		"Funnel Contact Key",
+		fields=["name", "key_type", "key_value", "reference_doctype", "reference_name"],
+		values=[(frappe.generate_hash(length=12), engine.KEY_EXTERNAL_ID, external_id[:140], doctype, name)],
+		ignore_duplicates=True,
+	)
+
+
+def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
+	person = norm.person_name or norm.company_name or norm.email or norm.phone.raw
+	lead = frappe.get_doc(
+		{
+			"doctype": "Lead",
+			"first_name": person,
+			"company_name": norm.company_name,
+			"email_id": norm.email,
+			"mobile_no": norm.phone.e164 if norm.phone else None,
+			"funnel_phone_as_given": norm.phone.raw if norm.phone and not norm.phone.e164 else None,
+			"source": inquiry.source
+			if inquiry.source and frappe.db.exists("Lead Source", inquiry.source)
+			else None,
+			"campaign_name": inquiry.campaign
+			if inquiry.campaign and frappe.db.exists("Campaign", inquiry.campaign)
+			else None,
+			"funnel_utm_source": inquiry.utm_source,
+			"funnel_utm_medium": inquiry.utm_medium,
+			"funnel_utm_campaign": inquiry.utm_campaign,
+		}
+	).insert()
+	lead.add_comment("Comment", _message(inquiry, norm))
+	if norm.phone_flagged:
+		lead.add_comment(
+			"Comment",
+			_("The phone {0} could not be read as a number; it is stored as given. Please check it.").format(
+				frappe.bold(norm.phone.raw)
+			),
+		)
+	return lead.name
+
+
+def _note(doctype: str, name: str, inquiry, norm) -> None:
+	"""The inquiry on a known card's timeline, and its owner told.
+
+	Reads the card with a locking read: a parallel intake may have created it a moment ago, after
+	this transaction's snapshot was taken.
+	"""
+	fields = ["owner", "lead_owner", "lead_name"] if doctype == "Lead" else ["owner"]
+	card = frappe.db.get_value(doctype, name, fields, as_dict=True, for_update=True)
+	comment = frappe.get_doc(
+		{
+			"doctype": "Comment",
+			"comment_type": "Comment",
+			"reference_doctype": doctype,
+			"reference_name": name,
+			"content": _message(inquiry, norm),
+		}
+	)
+	comment.flags.ignore_links = True  # the card exists: the locking read above found it
+	comment.insert(ignore_permissions=True)
+	if doctype == "Lead":
+		from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+
+		make_notification_logs(
+			frappe._dict(
+				type="Alert",
+				document_type="Lead",
+				document_name=name,
+				subject=_("{0} sent a new inquiry").format(frappe.bold(card.lead_name or name)),
+				from_user=frappe.session.user,
+			),
+			[card.lead_owner or card.owner],
+		)
+
+
+def _reopen(name: str, inquiry, norm) -> str:
+	lead = frappe.get_doc("Lead", name)
+	lead.funnel_archived = 0
+	lead.funnel_returning = 1
+	lead.qualification_status = "Unqualified"
+	if lead.get("funnel"):
+		lead.funnel_stage = load_funnel(lead.funnel).entry_stage.name
+		lead.flags.funnel_move_comment = _("Returned with a new inquiry")
+	lead.flags.ignore_permissions = True  # the intake acts for the company; its own permission was checked
+	lead.save()
+	lead.add_comment("Comment", _message(inquiry, norm))
+	return lead.name
+
+
+def _new_deal(customer: str, inquiry, norm) -> str:
+	deal = frappe.get_doc(
+		{
+			"doctype": "Opportunity",
+			"opportunity_from": "Customer",
+			"party_name": customer,
+			"company": frappe.defaults.get_global_default("company"),
+			"source": inquiry.source
+			if inquiry.source and frappe.db.exists("Lead Source", inquiry.source)
+			else None,
+			"contact_email": norm.email,
+		}
+	)
+	deal.flags.ignore_permissions = True
+	deal.insert()
+	deal.add_comment("Comment", _message(inquiry, norm))
+	return deal.name
