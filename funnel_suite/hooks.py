@@ -45,6 +45,7 @@ doc_events["Lead"]["on_update"] = [
 	"funnel_suite.funnel_qualification.keys.sync_lead",
 ]
 doc_events["Lead"]["on_trash"] = "funnel_suite.funnel_qualification.keys.drop_keys"
+doc_events["Lead"]["before_insert"] = "funnel_suite.funnel_qualification.keys.refuse_import_duplicates"
 doc_events["Contact"] = {
 	"on_update": "funnel_suite.funnel_qualification.keys.sync_contact",
 	"on_trash": "funnel_suite.funnel_qualification.keys.drop_keys",

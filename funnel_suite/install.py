@@ -45,13 +45,22 @@ CARD_FIELDNAMES = (
 	"funnel_external_id",
 	"funnel_returning",
 	"funnel_phone_as_given",
+	"funnel_need",
 )
 LEAD_FIELDS = [
+	{
+		"fieldname": "funnel_need",
+		"label": "Need",
+		"fieldtype": "Small Text",
+		"insert_after": "funnel_source_name",
+		"no_copy": 1,
+		"description": "What the contact needs, in their words: part of the qualification checklist.",
+	},
 	{
 		"fieldname": "funnel_archived",
 		"label": "Archived",
 		"fieldtype": "Check",
-		"insert_after": "funnel_source_name",
+		"insert_after": "funnel_need",
 		"read_only": 1,
 		"no_copy": 1,
 		"in_standard_filter": 1,
@@ -158,6 +167,7 @@ OPPORTUNITY_FIELDS = [
 # Frappe translates custom field labels when it renders a form; listing them with _lt() puts
 # them in locale/main.pot (the dicts below keep the English text that is stored).
 _LABELS = (
+	_lt("What the contact needs, in their words: part of the qualification checklist."),
 	_lt("Phone as Given"),
 	_lt("A phone the intake could not read as a number, stored as it came. Check it and fill in Mobile No."),
 	_lt("External ID"),

@@ -168,6 +168,7 @@ def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
 			"campaign_name": inquiry.campaign
 			if inquiry.campaign and frappe.db.exists("Campaign", inquiry.campaign)
 			else None,
+			"funnel_need": inquiry.need,
 			"funnel_utm_source": inquiry.utm_source,
 			"funnel_utm_medium": inquiry.utm_medium,
 			"funnel_utm_campaign": inquiry.utm_campaign,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import frappe
+from frappe import _
 from frappe.utils import now_datetime
 
 from funnel_suite.engine.intake import (
@@ -138,3 +139,33 @@ def backfill() -> dict[str, int]:
 			done[doctype] += len(names)
 			start += BATCH
 	return done
+
+
+def refuse_import_duplicates(doc, method=None) -> None:
+	"""Lead before_insert during Data Import: a cold list goes through the same matching as the
+	intake, and a known person is reported as a duplicate (the row fails) instead of created."""
+	if not frappe.flags.in_import:
+		return
+	own_contact = getattr(doc, "contact_doc", None)  # ERPNext made it for this very lead
+	for key_type, value in sorted(lead_keys(doc)):
+		found = frappe.db.get_value(
+			"Funnel Contact Key",
+			{
+				"key_type": key_type,
+				"key_value": value,
+				"reference_name": ("!=", own_contact.name if own_contact else ""),
+			},
+			["reference_doctype", "reference_name"],
+			as_dict=True,
+		)
+		if found:
+			frappe.throw(
+				_("Duplicate: {0} {1} already belongs to {2} {3}; the row was not imported.").format(
+					_(key_type),
+					frappe.bold(value),
+					_(found.reference_doctype),
+					frappe.bold(found.reference_name),
+				),
+				exc=frappe.DuplicateEntryError,
+				title=_("Duplicate Lead"),
+			)

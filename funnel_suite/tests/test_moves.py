@@ -301,9 +301,8 @@ class TestDataImport(FunnelTestCase):
 	def tearDown(self):
 		leads = frappe.get_all("Lead", filters={"email_id": ("like", "%@import.funnel.test")}, pluck="name")
 		if leads:
-			frappe.db.delete(
-				"Funnel Transition", {"reference_doctype": "Lead", "reference_name": ("in", leads)}
-			)
+			for table in ("Funnel Transition", "Funnel Contact Key"):
+				frappe.db.delete(table, {"reference_doctype": "Lead", "reference_name": ("in", leads)})
 			frappe.db.delete("Lead", {"name": ("in", leads)})
 		for name in self.created:
 			frappe.db.delete("Data Import Log", {"data_import": name})
@@ -318,7 +317,7 @@ class TestDataImport(FunnelTestCase):
 
 	def run_import(self, rows: list[list[str]]):
 		content = "\n".join(
-			",".join(row) for row in [["First Name", "Email Address", "Source", "Funnel Stage"], *rows]
+			",".join(row) for row in [["First Name", "Email", "Source", "Funnel Stage", "Need"], *rows]
 		)
 		file = frappe.get_doc(
 			doctype="File",
@@ -363,9 +362,9 @@ class TestDataImport(FunnelTestCase):
 		self.created_funnels.append(other.name)
 		logs = self.run_import(
 			[
-				["Ann", "ann@import.funnel.test", "", ""],
-				["Bob", "bob@import.funnel.test", self.source, second],
-				["Cid", "cid@import.funnel.test", "", "Offer accepted"],
+				["Ann", "ann@import.funnel.test", "", "", ""],
+				["Bob", "bob@import.funnel.test", self.source, second, "A new roof"],
+				["Cid", "cid@import.funnel.test", "", "Offer accepted", ""],
 			]
 		)
 		self.assertEqual([bool(log.success) for log in logs], [True, True, False])
@@ -377,7 +376,21 @@ class TestDataImport(FunnelTestCase):
 		self.assertEqual(frappe.db.get_value("Lead", logs[1].docname, "funnel_stage"), second)
 		self.assertFalse(frappe.db.exists("Lead", {"email_id": "cid@import.funnel.test"}))
 		if required:
-			logs = self.run_import([["Dan", "dan@import.funnel.test", "", second]])
+			logs = self.run_import([["Dan", "dan@import.funnel.test", "", second, ""]])
 			self.assertFalse(logs[0].success)
 			self.assertIn(frappe.get_meta("Lead").get_label(required.split("\n")[0]), logs[0].messages)
 		self.assertTrue(won)
+
+	def test_import_reports_known_people_as_duplicates(self):
+		first = self.run_import([["Eve", "eve@import.funnel.test", "", "", ""]])
+		self.assertTrue(first[0].success)
+		again = self.run_import(
+			[
+				["Eve Again", "EVE@import.funnel.test", "", "", ""],
+				["Fay", "fay@import.funnel.test", "", "", ""],
+			]
+		)
+		self.assertEqual([bool(log.success) for log in again], [False, True])
+		self.assertIn("Duplicate", again[0].messages)
+		self.assertIn(first[0].docname, again[0].messages)
+		self.assertEqual(frappe.db.count("Lead", {"email_id": "eve@import.funnel.test"}), 1)
