@@ -24,22 +24,6 @@ def connect(site: str, sites_path: str):
 	return frappe
 
 
-def count_queries(frappe, fn) -> int:
-	queries = []
-	original = frappe.db.__class__.sql
-
-	def counting(db, *args, **kwargs):
-		queries.append(args[0])
-		return original(db, *args, **kwargs)
-
-	frappe.db.__class__.sql = counting
-	try:
-		fn()
-	finally:
-		frappe.db.__class__.sql = original
-	return len(queries)
-
-
 def main() -> int:
 	parser = argparse.ArgumentParser(description=__doc__)
 	parser.add_argument("--site", required=True)
@@ -52,6 +36,7 @@ def main() -> int:
 	frappe = connect(args.site, args.sites_path)
 	from funnel_suite.api import move_card
 	from funnel_suite.funnels.card import default_funnel
+	from funnel_suite.tests.utils import count_queries
 
 	funnel = frappe.get_doc("Funnel", default_funnel("Opportunity"))
 	open_stages = [s.stage_name for s in funnel.stages if s.stage_type == "Open"][:2]
@@ -116,10 +101,10 @@ def main() -> int:
 			)
 
 		short_target, long_target = other_stage(short), other_stage(long)
-		q_short = count_queries(frappe, lambda: move_card("Opportunity", short, short_target))
-		q_long = count_queries(frappe, lambda: move_card("Opportunity", long, long_target))
+		q_short = count_queries(lambda: move_card("Opportunity", short, short_target))
+		q_long = count_queries(lambda: move_card("Opportunity", long, long_target))
 
-		q_save = count_queries(frappe, plain_save)
+		q_save = count_queries(plain_save)
 		print("funnel_suite benchmark: move_card vs plain save (same Opportunity, same run)")
 		print(f"  plain save()       median {save_ms:8.2f} ms/op  ({args.rounds} rounds x {args.batch})")
 		print(f"  move_card()        median {move_ms:8.2f} ms/op")

@@ -10,6 +10,7 @@ from funnel_suite.funnels.board import sync_stage_options
 from funnel_suite.funnels.card import StageFieldsMissingError, StageMoveError, StageRoleError, default_funnel
 from funnel_suite.tests.utils import (
 	FunnelTestCase,
+	count_queries,
 	ensure_lead_source,
 	ensure_lost_reason,
 	make_funnel,
@@ -262,20 +263,7 @@ class TestMoves(FunnelTestCase):
 
 	def test_log_query_count_does_not_grow_with_history(self):
 		def move_queries(card, stage):
-			card = frappe.get_doc("Opportunity", card.name)
-			queries = []
-			orig = frappe.db.__class__.sql
-
-			def counting(db, *args, **kwargs):
-				queries.append(args[0])
-				return orig(db, *args, **kwargs)
-
-			frappe.db.__class__.sql = counting
-			try:
-				move_card("Opportunity", card.name, stage)
-			finally:
-				frappe.db.__class__.sql = orig
-			return len(queries)
+			return count_queries(lambda: move_card("Opportunity", card.name, stage))
 
 		short = self.card("Proposal sent")
 		long = self.card("Proposal sent")

@@ -96,6 +96,23 @@ def make_user(email: str, *roles: str) -> str:
 	return email
 
 
+def count_queries(fn) -> int:
+	"""How many SQL statements `fn()` runs (the test suite and the benchmark count the same way)."""
+	queries = []
+	original = frappe.db.__class__.sql
+
+	def counting(db, *args, **kwargs):
+		queries.append(args[0])
+		return original(db, *args, **kwargs)
+
+	frappe.db.__class__.sql = counting
+	try:
+		fn()
+	finally:
+		frappe.db.__class__.sql = original
+	return len(queries)
+
+
 def transitions(doctype: str, name: str) -> list[dict]:
 	return frappe.get_all(
 		"Funnel Transition",

@@ -12,6 +12,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate
 
+from funnel_suite.funnels.charts import stacked_bar
+
 NOT_SET = "—"
 
 
@@ -105,16 +107,11 @@ def columns(reasons) -> list[dict]:
 def chart(rows) -> dict | None:
 	if not rows:
 		return None
-	return {
-		"data": {
-			"labels": [f"{r['source']} / {r['campaign']}" for r in rows],
-			"datasets": [
-				{"name": _("Qualified"), "values": [r["qualified"] for r in rows]},
-				{"name": _("Disqualified"), "values": [r["disqualified"] for r in rows]},
-				{"name": _("Still Open"), "values": [r["open"] for r in rows]},
-			],
-		},
-		"type": "bar",
-		"barOptions": {"stacked": 1},
-		"colors": ["#29CD42", "#FF5858", "#7575FF"],
-	}
+	return stacked_bar(
+		[f"{r['source']} / {r['campaign']}" for r in rows],
+		[
+			(_("Qualified"), [r["qualified"] for r in rows], "#29CD42"),
+			(_("Disqualified"), [r["disqualified"] for r in rows], "#FF5858"),
+			(_("Still Open"), [r["open"] for r in rows], "#7575FF"),
+		],
+	)

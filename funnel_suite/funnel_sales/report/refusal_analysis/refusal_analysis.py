@@ -12,6 +12,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate
 
+from funnel_suite.funnels.charts import stacked_bar
+
 NO_CATEGORY = "—"
 
 
@@ -98,19 +100,14 @@ def columns(categories) -> list[dict]:
 def chart(rows) -> dict | None:
 	if not rows:
 		return None
-	return {
-		"data": {
-			"labels": [r["salesperson"] or _("Not set") for r in rows],
-			"datasets": [
-				{"name": _("Verified"), "values": [r["verified"] for r in rows]},
-				{"name": _("Returned"), "values": [r["returned"] for r in rows]},
-				{"name": _("Pending Review"), "values": [r["pending"] for r in rows]},
-			],
-		},
-		"type": "bar",
-		"barOptions": {"stacked": 1},
-		"colors": ["#29CD42", "#FF5858", "#ECAD4B"],
-	}
+	return stacked_bar(
+		[r["salesperson"] or _("Not set") for r in rows],
+		[
+			(_("Verified"), [r["verified"] for r in rows], "#29CD42"),
+			(_("Returned"), [r["returned"] for r in rows], "#FF5858"),
+			(_("Pending Review"), [r["pending"] for r in rows], "#ECAD4B"),
+		],
+	)
 
 
 def summary(rows) -> list[dict]:
