@@ -57,11 +57,23 @@ doc_events["Opportunity"]["validate"] = [
 	"funnel_suite.funnel_sales.lost.keep_status_in_step",
 ]
 
+# Analytics: the current-stage table follows every save and deletion of a card.
+for _doctype in funnel_document_types:
+	for _event, _method in (
+		("on_update", "funnel_suite.funnel_analytics.summary.sync_card_state"),
+		("on_trash", "funnel_suite.funnel_analytics.summary.delete_card_state"),
+	):
+		_current = doc_events[_doctype].get(_event) or []
+		doc_events[_doctype][_event] = [*([_current] if isinstance(_current, str) else _current), _method]
+
 # Called after every logged move with (doc, log entries), in the move's transaction.
 funnel_on_move = [
 	"funnel_suite.funnel_sales.refusals.on_card_moved",
 	"funnel_suite.funnel_qualification.quality.on_card_moved",
+	"funnel_suite.funnel_analytics.summary.on_card_moved",
 ]
+# Called with (funnel doc, funnel before the save) after a Funnel is saved.
+funnel_on_definition_change = ["funnel_suite.funnel_analytics.summary.on_funnel_changed"]
 # Hand-off rules computed from settings, called with (doc, funnel, stage reached).
 funnel_handoff_rules = ["funnel_suite.funnel_sales.deferred.deferred_handoff"]
 
@@ -79,4 +91,40 @@ scheduler_events = {
 		"funnel_suite.funnel_sales.deferred.wake_up_deferred",
 		"funnel_suite.funnel_sales.deferred.reanimate_lost_deals",
 	],
+}
+
+# Cadences: a card entering a stage with a cadence is enrolled, leaving it / a received reply
+# stops the enrollment; a job every 5 minutes enqueues the due steps (sent in background jobs).
+funnel_on_move.append("funnel_suite.funnel_cadences.enrollment.on_card_moved")
+doc_events.setdefault("Communication", {})["after_insert"] = (
+	"funnel_suite.funnel_cadences.enrollment.on_communication"
+)
+permission_query_conditions["Cadence Enrollment"] = (
+	"funnel_suite.funnel_cadences.doctype.cadence_enrollment.cadence_enrollment.get_permission_query_conditions"
+)
+has_permission["Cadence Enrollment"] = (
+	"funnel_suite.funnel_cadences.doctype.cadence_enrollment.cadence_enrollment.has_permission"
+)
+scheduler_events.setdefault("cron", {}).setdefault("*/5 * * * *", []).append(
+	"funnel_suite.funnel_cadences.sender.send_due_steps"
+)
+override_doctype_dashboards = {
+	**globals().get("override_doctype_dashboards", {}),
+	"Lead": "funnel_suite.funnel_cadences.setup.lead_dashboard",
+	"Opportunity": "funnel_suite.funnel_cadences.setup.opportunity_dashboard",
+}
+
+# Repeat sales: submitted invoices / delivery notes schedule Planned Contacts (cancel undoes),
+# a daily job works the due ones; the Customer form's connections list them.
+for _repeat_doctype in ("Sales Invoice", "Delivery Note"):
+	doc_events.setdefault(_repeat_doctype, {}).update(
+		{
+			"on_submit": "funnel_suite.funnel_repeat_sales.planner.on_submit",
+			"on_cancel": "funnel_suite.funnel_repeat_sales.planner.on_cancel",
+		}
+	)
+scheduler_events["daily_long"].append("funnel_suite.funnel_repeat_sales.planner.run_daily")
+override_doctype_dashboards = {
+	**globals().get("override_doctype_dashboards", {}),
+	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
 }

@@ -6,6 +6,8 @@ import frappe
 from frappe import _lt
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
+from funnel_suite.funnel_cadences.setup import create_cadence_fields, remove_cadence_fields
+
 ROLES = ("Funnel Manager", "Funnel Reviewer")
 LOST_CATEGORIES = (
 	("Price", 0),
@@ -348,6 +350,7 @@ def create_roles():
 def after_install():
 	create_roles()
 	create_card_fields()
+	create_cadence_fields()
 	create_lost_categories()
 	create_disqualification_reasons()
 	from funnel_suite.funnel_qualification.keys import backfill
@@ -357,6 +360,9 @@ def after_install():
 	from funnel_suite.patches.v0_1.place_existing_cards import place_existing_cards
 
 	place_existing_cards()
+	from funnel_suite.funnel_analytics.summary import rebuild
+
+	rebuild()  # the analytics tables start from the placements just logged
 
 
 def after_migrate():
@@ -365,6 +371,7 @@ def after_migrate():
 	fill_settings_defaults()
 	create_roles()
 	create_card_fields()
+	create_cadence_fields()
 	create_lost_categories()
 	create_disqualification_reasons()
 	from funnel_suite.funnels.board import sync_kanban_board, sync_stage_options
@@ -374,6 +381,9 @@ def after_migrate():
 		sync_stage_options(doctype)
 	for name in frappe.get_all("Funnel", pluck="name"):
 		sync_kanban_board(frappe.get_doc("Funnel", name))  # boards follow what the app adds to them
+	from funnel_suite.funnel_analytics.summary import rebuild_if_empty
+
+	rebuild_if_empty()
 
 
 def create_default_funnels() -> list[str]:
@@ -386,6 +396,8 @@ def create_default_funnels() -> list[str]:
 def before_uninstall():
 	"""Remove the app's fields from the host forms; every Lead and Opportunity row stays."""
 	from funnel_suite.funnels.card import card_doctypes
+
+	remove_cadence_fields()
 
 	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
 		if frappe.db.exists("Kanban Board", name):

@@ -19,7 +19,8 @@ from frappe.utils import cint, flt, now_datetime
 from funnel_suite import engine
 from funnel_suite.engine import CardState, FunnelError
 from funnel_suite.funnels import handoffs
-from funnel_suite.funnels.log import insert_transitions
+from funnel_suite.funnels.dimensions import card_dimensions
+from funnel_suite.funnels.log import LOGGED_DIMENSIONS, insert_transitions
 from funnel_suite.funnels.tasks import sync_smart_tasks
 
 DEFAULT_CACHE_KEY = "funnel_suite:default_funnel"
@@ -325,6 +326,7 @@ def log_card_move(doc, method=None):
 	if not rows:
 		return
 	comment = doc.flags.pop("funnel_move_comment", None)
+	dims = card_dimensions(doc)
 	entries = [
 		{
 			"reference_doctype": doc.doctype,
@@ -337,6 +339,7 @@ def log_card_move(doc, method=None):
 			"moved_on": row.moved_on,
 			"seconds_in_from_stage": row.seconds_in_from_stage,
 			"comment": comment if index == 0 else _("Hand-off"),
+			**{key: dims[key] for key in LOGGED_DIMENSIONS},
 		}
 		for index, row in enumerate(rows)
 	]

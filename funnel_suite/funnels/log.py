@@ -26,7 +26,14 @@ FIELDS = (
 	"moved_on",
 	"seconds_in_from_stage",
 	"comment",
+	# the card's dimensions when it moved (funnel_suite.funnels.dimensions): analytics group by them
+	"company",
+	"card_owner",
+	"source",
+	"territory",
+	"amount",
 )
+LOGGED_DIMENSIONS = ("company", "card_owner", "source", "territory", "amount")
 _META = ("creation", "modified", "modified_by", "owner", "docstatus", "idx")
 _COLUMNS = ", ".join(f"`{c}`" for c in ("name", *_META, *FIELDS))
 _ROW = "(nextval(`funnel_transition_id_seq`), " + ", ".join(["%s"] * (len(_META) + len(FIELDS))) + ")"

@@ -67,6 +67,8 @@ class Funnel(Document):
 
 	def on_update(self):
 		self.rename_card_stages()
+		for method in frappe.get_hooks("funnel_on_definition_change"):
+			frappe.get_attr(method)(self, self.get_doc_before_save())
 		self.unset_other_defaults()
 		clear_default_cache()
 		handoffs.clear_cache()

@@ -1,0 +1,52 @@
+# Copyright (c) 2026, funnel_suite developers
+# License: MIT. See license.txt
+
+"""Where each card is now: one row per card, kept by `funnel_suite.funnel_analytics.summary`
+on every save of a card and rebuilt from the cards by `bench funnel-suite-rebuild-analytics`."""
+
+from frappe.model.document import Document
+
+from funnel_suite.funnel_analytics.summary import refuse_manual_write
+
+
+class FunnelCardState(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		amount: DF.Currency
+		card_owner: DF.Link | None
+		company: DF.Link | None
+		expected_close: DF.Date | None
+		funnel: DF.Link
+		reference_doctype: DF.Link
+		reference_name: DF.DynamicLink
+		source: DF.Link | None
+		stage: DF.Data | None
+		stage_since: DF.Datetime | None
+		stage_type: DF.Data | None
+		stale_on: DF.Datetime | None
+		territory: DF.Link | None
+		title: DF.Data | None
+	# end: auto-generated types
+
+	def before_insert(self):
+		refuse_manual_write()
+
+	def validate(self):
+		refuse_manual_write()
+
+	def on_trash(self):
+		refuse_manual_write()
+
+
+def on_doctype_update():
+	import frappe
+
+	frappe.db.add_unique("Funnel Card State", ["reference_doctype", "reference_name"])
+	frappe.db.add_index("Funnel Card State", ["funnel", "stage_type", "stale_on"])
+	frappe.db.add_index("Funnel Card State", ["funnel", "stage_type", "expected_close"])

@@ -1,0 +1,689 @@
+"""The data of the four funnel reports (Funnel Conversion, Stage Velocity, Stale Cards, Funnel
+Forecast) and of the Funnels workspace's number cards.
+
+Every figure comes from the analytics tables (or, for users whose restrictions the tables
+cannot express, from the move log and the current-stage table joined with the host's list query
+of the cards they may read — see `scope.py`). Filters travel as query parameters. Each report
+runs a fixed number of SQL queries (at most 3) whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import frappe
+from frappe import _
+from frappe.utils import add_months, cint, get_first_day, get_last_day, getdate, now_datetime, today
+
+from funnel_suite.engine import analytics
+from funnel_suite.funnel_analytics.scope import Scope, scope_for
+from funnel_suite.funnel_analytics.summary import STATE, SUMMARY, funnel_definitions
+from funnel_suite.funnels.card import card_doctypes, load_funnel
+
+GROUPS = {"": None, "Owner": "card_owner", "Source": "source"}
+DAY = 86400.0
+
+
+@dataclass
+class Filters:
+	funnel: str | None
+	doctype: str | None
+	from_date: dt.date | None
+	to_date: dt.date | None
+	company: str | None = None
+	card_owner: str | None = None
+	source: str | None = None
+	territory: str | None = None
+	group_by: str | None = None
+
+	def equalities(self, alias: str, params: dict) -> str:
+		"""The user's dimension filters, as parameters."""
+		parts = []
+		for column in ("company", "card_owner", "source", "territory"):
+			value = getattr(self, column)
+			if value:
+				params[f"f_{column}"] = value
+				parts.append(f"{alias}.`{column}` = %(f_{column})s")
+		return " and ".join(parts) or "1=1"
+
+
+def parse_filters(filters, need_funnel: bool = True, need_period: bool = True) -> Filters:
+	filters = frappe._dict(filters or {})
+	funnel = filters.get("funnel") or None
+	doctype = None
+	if funnel:
+		if not frappe.db.exists("Funnel", funnel):
+			frappe.throw(
+				_("Funnel {0} does not exist. Pick a funnel from the list.").format(frappe.bold(funnel))
+			)
+		doctype = frappe.get_cached_value("Funnel", funnel, "document_type")
+	elif need_funnel:
+		frappe.throw(_("Pick a funnel: the Funnel filter is required."), title=_("Missing Filter"))
+	from_date = getdate(filters.get("from_date")) if filters.get("from_date") else None
+	to_date = getdate(filters.get("to_date")) if filters.get("to_date") else None
+	if need_period:
+		if not from_date or not to_date:
+			frappe.throw(_("Set both From Date and To Date."), title=_("Missing Filter"))
+		if to_date < from_date:
+			frappe.throw(
+				_(
+					"To Date ({0}) is before From Date ({1}). Pick a To Date on or after the From Date."
+				).format(to_date, from_date),
+				title=_("Invalid Filter"),
+			)
+	group_by = filters.get("group_by") or ""
+	if group_by not in GROUPS:
+		frappe.throw(
+			_("Group By can be {0}, not {1}.").format(
+				", ".join(_(g) for g in GROUPS if g), frappe.bold(group_by)
+			),
+			title=_("Invalid Filter"),
+		)
+	return Filters(
+		funnel=funnel,
+		doctype=doctype,
+		from_date=from_date,
+		to_date=to_date,
+		company=filters.get("company") or None,
+		card_owner=filters.get("card_owner") or None,
+		source=filters.get("source") or None,
+		territory=filters.get("territory") or None,
+		group_by=GROUPS[group_by],
+	)
+
+
+def _doctypes_for(f: Filters) -> list[str]:
+	if f.doctype:
+		return [f.doctype]
+	return [d for d in card_doctypes() if frappe.has_permission(d, "read")]
+
+
+def _state_scope_sql(f: Filters, params: dict, alias: str = "s") -> str:
+	"""Rows of the current-stage table the user may see, for the filtered funnel or all."""
+	doctypes = _doctypes_for(f)
+	if not doctypes:
+		frappe.throw(_("You do not have permission to read any funnel cards."), frappe.PermissionError)
+	parts = []
+	for index, doctype in enumerate(doctypes):
+		scope = scope_for(doctype)
+		local: dict = {}
+		condition = scope.conditions(alias, local)
+		for key, value in local.items():
+			params[f"{key}_{index}"] = value
+			condition = condition.replace(f"%({key})s", f"%({key}_{index})s")
+		params[f"state_doctype_{index}"] = doctype
+		parts.append(f"({alias}.reference_doctype = %(state_doctype_{index})s and {condition})")
+	return "(" + " or ".join(parts) + ")"
+
+
+def days(seconds) -> float | None:
+	return None if seconds is None else round(float(seconds) / DAY, 2)
+
+
+# --- Funnel Conversion --------------------------------------------------------------------
+
+
+def conversion_counters(f: Filters) -> dict[tuple[str, str], analytics.Counters]:
+	"""(group value, stage) -> counters for the period. One query."""
+	scope = scope_for(f.doctype)
+	if scope.exact:
+		return _conversion_from_log(f, scope)
+	params: dict = {"funnel": f.funnel}
+	plan = analytics.plan_period(f.from_date, f.to_date)
+	ranges = []
+	if plan.months:
+		params["m_from"], params["m_to"] = plan.months
+		ranges.append("(s.grain = 'Month' and s.period between %(m_from)s and %(m_to)s)")
+	for index, (start, end) in enumerate(plan.days):
+		params[f"d_from_{index}"], params[f"d_to_{index}"] = start, end
+		ranges.append(f"(s.grain = 'Day' and s.period between %(d_from_{index})s and %(d_to_{index})s)")
+	group = f"s.`{f.group_by}`" if f.group_by else "''"
+	rows = frappe.db.sql(
+		f"""select {group} as grp, s.stage, sum(s.entered), sum(s.entered_amount), sum(s.exited),
+			sum(s.advanced), sum(s.won), sum(s.lost), sum(s.seconds_out)
+		from `tab{SUMMARY}` s
+		where s.funnel = %(funnel)s and ({" or ".join(ranges)})
+			and {f.equalities("s", params)} and {scope.conditions("s", params, reference=False)}
+		group by grp, s.stage""",
+		params,
+	)
+	result: dict = {}
+	for grp, stage, entered, amount, exited, advanced, won, lost, seconds in rows:
+		counters = analytics.Counters(
+			entered=int(entered or 0),
+			entered_amount=float(amount or 0),
+			exited=int(exited or 0),
+			advanced=int(advanced or 0),
+			won=int(won or 0),
+			lost=int(lost or 0),
+			seconds_out=int(seconds or 0),
+		)
+		result.setdefault((grp or "", stage), analytics.Counters()).add(counters)
+	return result
+
+
+def _conversion_from_log(f: Filters, scope: Scope) -> dict[tuple[str, str], analytics.Counters]:
+	params: dict = {
+		"funnel": f.funnel,
+		"from": dt.datetime.combine(f.from_date, dt.time.min),
+		"to": dt.datetime.combine(f.to_date, dt.time.max),
+	}
+	group = f"t.`{f.group_by}`" if f.group_by else "''"
+	rows = frappe.db.sql(
+		f"""select {group} as grp, t.funnel, t.from_funnel, t.from_stage, t.to_stage, count(*),
+			sum(ifnull(t.amount, 0)), sum(greatest(ifnull(t.seconds_in_from_stage, 0), 0))
+		from `tabFunnel Transition` t
+		where (t.funnel = %(funnel)s or t.from_funnel = %(funnel)s) and t.moved_on between %(from)s and %(to)s
+			and {f.equalities("t", params)} and {scope.conditions("t", params)}
+		group by grp, t.funnel, t.from_funnel, t.from_stage, t.to_stage""",
+		params,
+	)
+	funnels = funnel_definitions({f.funnel, *(r[1] for r in rows), *(r[2] for r in rows if r[2])})
+	result: dict = {}
+	for grp, funnel, from_funnel, from_stage, to_stage, count, amount, seconds in rows:
+		count = int(count)
+		fact = analytics.MoveFact(
+			funnel=funnel,
+			to_stage=to_stage,
+			moved_on=params["from"],
+			from_stage=from_stage,
+			from_funnel=from_funnel,
+			seconds_in_from_stage=int(seconds or 0),
+			amount=float(amount or 0),
+		)
+		for key, counters in analytics.grouped_deltas(fact, count, funnels):
+			if key[0] == f.funnel:
+				result.setdefault((grp or "", key[2]), analytics.Counters()).add(counters)
+	return result
+
+
+def conversion_report(filters) -> tuple[list, list, None, dict, list]:
+	f = parse_filters(filters)
+	funnel = load_funnel(f.funnel)
+	counters = conversion_counters(f)
+	groups = sorted({g for g, _s in counters}) or [""]
+	columns = []
+	if f.group_by:
+		label = _("Owner") if f.group_by == "card_owner" else _("Source")
+		options = "User" if f.group_by == "card_owner" else "Lead Source"
+		columns.append(
+			{"fieldname": "group", "label": label, "fieldtype": "Link", "options": options, "width": 180}
+		)
+	columns += [
+		{"fieldname": "stage", "label": _("Stage"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "kind", "label": _("Kind"), "fieldtype": "Data", "width": 80},
+		{"fieldname": "entered", "label": _("Entered"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "advanced", "label": _("Moved On"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "won", "label": _("Won From Here"), "fieldtype": "Int", "width": 120},
+		{"fieldname": "lost", "label": _("Lost From Here"), "fieldtype": "Int", "width": 120},
+		{
+			"fieldname": "conversion_to_next",
+			"label": _("To Next Stage %"),
+			"fieldtype": "Percent",
+			"width": 130,
+		},
+		{
+			"fieldname": "conversion_from_entry",
+			"label": _("Of Entered Funnel %"),
+			"fieldtype": "Percent",
+			"width": 150,
+		},
+		{"fieldname": "entered_amount", "label": _("Amount Entered"), "fieldtype": "Currency", "width": 140},
+	]
+	data, totals = [], {}
+	for group in groups:
+		by_stage = {stage: c for (g, stage), c in counters.items() if g == group}
+		figures = analytics.conversion(funnel, by_stage)
+		for row in figures:
+			data.append(
+				{
+					"group": group,
+					"stage": row.stage,
+					"kind": _(row.kind) if row.kind else _("Removed"),
+					"entered": row.entered,
+					"advanced": row.advanced,
+					"won": row.won,
+					"lost": row.lost,
+					"conversion_to_next": row.conversion_to_next,
+					"conversion_from_entry": row.conversion_from_entry,
+					"entered_amount": row.entered_amount,
+				}
+			)
+			totals.setdefault(row.stage, analytics.Counters()).add(
+				analytics.Counters(entered=row.entered, won=row.won, lost=row.lost)
+			)
+	overall = analytics.conversion(funnel, totals)
+	entry = funnel.entry_stage
+	summary = [
+		{
+			"label": _("Entered the funnel"),
+			"value": totals.get(entry.name, analytics.Counters()).entered if entry else 0,
+			"indicator": "Blue",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Won"),
+			"value": sum(r.entered for r in overall if r.kind == "Won"),
+			"indicator": "Green",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Lost"),
+			"value": sum(r.entered for r in overall if r.kind == "Lost"),
+			"indicator": "Red",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Overall conversion"),
+			"value": analytics.overall_conversion(overall) or 0,
+			"indicator": "Green",
+			"datatype": "Percent",
+		},
+	]
+	open_rows = [r for r in overall if r.kind in ("Open", "Won")]
+	chart = {
+		"data": {
+			"labels": [r.stage for r in open_rows],
+			"datasets": [{"name": _("Entered"), "values": [r.entered for r in open_rows]}],
+		},
+		"type": "bar",
+		"colors": ["#2490ef"],
+	}
+	return columns, data, None, chart, summary
+
+
+# --- Stage Velocity -----------------------------------------------------------------------
+
+
+def velocity_report(filters) -> tuple[list, list, None, dict, list]:
+	f = parse_filters(filters)
+	funnel = load_funnel(f.funnel)
+	scope = scope_for(f.doctype)
+	params: dict = {
+		"funnel": f.funnel,
+		"from": dt.datetime.combine(f.from_date, dt.time.min),
+		"to": dt.datetime.combine(f.to_date, dt.time.max),
+	}
+	where = f"t.moved_on between %(from)s and %(to)s and t.from_stage is not null and {f.equalities('t', params)} and {scope.conditions('t', params)}"
+	exits = frappe.db.sql(
+		f"""select distinct x.from_stage,
+			count(*) over (partition by x.from_stage), avg(x.seconds) over (partition by x.from_stage),
+			percentile_cont(0.5) within group (order by x.seconds) over (partition by x.from_stage),
+			percentile_cont(0.9) within group (order by x.seconds) over (partition by x.from_stage)
+		from (
+			select t.from_stage, greatest(ifnull(t.seconds_in_from_stage, 0), 0) as seconds
+			from `tabFunnel Transition` t where t.funnel = %(funnel)s and t.from_funnel is null and {where}
+			union all
+			select t.from_stage, greatest(ifnull(t.seconds_in_from_stage, 0), 0)
+			from `tabFunnel Transition` t where t.from_funnel = %(funnel)s and {where}
+		) x""",
+		params,
+	)
+	state_params: dict = {"funnel": f.funnel, "now": now_datetime()}
+	current = frappe.db.sql(
+		f"""select s.stage, count(*), avg(timestampdiff(second, s.stage_since, %(now)s)),
+			max(timestampdiff(second, s.stage_since, %(now)s))
+		from `tab{STATE}` s
+		where s.funnel = %(funnel)s and {f.equalities("s", state_params)} and {_state_scope_sql(f, state_params)}
+		group by s.stage""",
+		state_params,
+	)
+	left = {analytics.normalize_stage_name(r[0]): r for r in exits}
+	now_in = {analytics.normalize_stage_name(r[0]): r for r in current}
+	medians = {s.name: (left.get(s.key) or (None,) * 5)[3] for s in funnel.stages}
+	slowest = analytics.bottleneck(
+		funnel, {k: float(v) if v is not None else None for k, v in medians.items()}
+	)
+	columns = [
+		{"fieldname": "stage", "label": _("Stage"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "kind", "label": _("Kind"), "fieldtype": "Data", "width": 80},
+		{"fieldname": "exits", "label": _("Cards Moved Out"), "fieldtype": "Int", "width": 130},
+		{
+			"fieldname": "mean_days",
+			"label": _("Mean Days"),
+			"fieldtype": "Float",
+			"precision": 2,
+			"width": 110,
+		},
+		{
+			"fieldname": "median_days",
+			"label": _("Median Days"),
+			"fieldtype": "Float",
+			"precision": 2,
+			"width": 110,
+		},
+		{
+			"fieldname": "p90_days",
+			"label": _("90th Percentile Days"),
+			"fieldtype": "Float",
+			"precision": 2,
+			"width": 150,
+		},
+		{"fieldname": "cards_now", "label": _("Cards Now"), "fieldtype": "Int", "width": 100},
+		{
+			"fieldname": "mean_age_days",
+			"label": _("Mean Age Now (Days)"),
+			"fieldtype": "Float",
+			"precision": 2,
+			"width": 150,
+		},
+		{
+			"fieldname": "oldest_days",
+			"label": _("Oldest Now (Days)"),
+			"fieldtype": "Float",
+			"precision": 2,
+			"width": 140,
+		},
+		{"fieldname": "bottleneck", "label": _("Bottleneck"), "fieldtype": "Check", "width": 100},
+	]
+	data = []
+	for stage in funnel.stages:
+		_s, exits_count, mean, median, p90 = left.get(stage.key) or (None, 0, None, None, None)
+		_c, count_now, mean_age, oldest = now_in.get(stage.key) or (None, 0, None, None)
+		data.append(
+			{
+				"stage": stage.name,
+				"kind": _(stage.kind),
+				"exits": exits_count,
+				"mean_days": days(mean),
+				"median_days": days(median),
+				"p90_days": days(p90),
+				"cards_now": count_now,
+				"mean_age_days": days(mean_age),
+				"oldest_days": days(oldest),
+				"bottleneck": 1 if stage.name == slowest else 0,
+			}
+		)
+	open_rows = [r for r in data if r["kind"] == _("Open")]
+	chart = {
+		"data": {
+			"labels": [r["stage"] for r in open_rows],
+			"datasets": [
+				{"name": _("Median Days"), "values": [r["median_days"] or 0 for r in open_rows]},
+				{"name": _("90th Percentile Days"), "values": [r["p90_days"] or 0 for r in open_rows]},
+			],
+		},
+		"type": "bar",
+		"colors": ["#2490ef", "#f5a623"],
+	}
+	summary = [
+		{
+			"label": _("Bottleneck stage"),
+			"value": slowest or _("None"),
+			"indicator": "Red" if slowest else "Grey",
+			"datatype": "Data",
+		},
+		{
+			"label": _("Cards in the funnel now"),
+			"value": sum(r["cards_now"] for r in data),
+			"indicator": "Blue",
+			"datatype": "Int",
+		},
+	]
+	return columns, data, None, chart, summary
+
+
+# --- Stale Cards --------------------------------------------------------------------------
+
+PAGE = 500
+
+
+def stale_report(filters) -> tuple[list, list, None, dict, list]:
+	f = parse_filters(filters, need_funnel=False, need_period=False)
+	limit = min(max(cint((filters or {}).get("limit")) or PAGE, 1), 5000)
+	params: dict = {"now": now_datetime(), "limit": limit}
+	where = f"s.stage_type = 'Open' and s.stale_on <= %(now)s and {f.equalities('s', params)} and {_state_scope_sql(f, params)}"
+	if f.funnel:
+		params["funnel"] = f.funnel
+		where = f"s.funnel = %(funnel)s and {where}"
+	rows = frappe.db.sql(
+		f"""select s.reference_doctype, s.reference_name, s.title, s.funnel, s.stage, s.stage_since,
+			s.stale_on, s.card_owner, s.amount
+		from `tab{STATE}` s where {where}
+		order by s.stale_on, s.name limit %(limit)s""",
+		params,
+		as_dict=True,
+	)
+	per_stage = frappe.db.sql(
+		f"select s.funnel, s.stage, count(*) from `tab{STATE}` s where {where} group by s.funnel, s.stage",
+		params,
+	)
+	funnels = funnel_definitions({r.funnel for r in rows})
+	now = params["now"]
+	data = []
+	for row in rows:
+		stage = funnels[row.funnel].stage(row.stage) if row.funnel in funnels else None
+		data.append(
+			{
+				"reference_doctype": row.reference_doctype,
+				"reference_name": row.reference_name,
+				"title": row.title,
+				"funnel": row.funnel,
+				"stage": row.stage,
+				"stage_since": row.stage_since,
+				"days_in_stage": days((now - row.stage_since).total_seconds()) if row.stage_since else None,
+				"stale_after_days": stage.stale_after_days if stage else None,
+				"days_overdue": days((now - row.stale_on).total_seconds()) if row.stale_on else None,
+				"card_owner": row.card_owner,
+				"next_action": stage.next_action if stage else None,
+				"amount": row.amount,
+			}
+		)
+	columns = [
+		{
+			"fieldname": "reference_doctype",
+			"label": _("Card Type"),
+			"fieldtype": "Link",
+			"options": "DocType",
+			"width": 110,
+		},
+		{
+			"fieldname": "reference_name",
+			"label": _("Card"),
+			"fieldtype": "Dynamic Link",
+			"options": "reference_doctype",
+			"width": 170,
+		},
+		{"fieldname": "title", "label": _("Title"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "funnel", "label": _("Funnel"), "fieldtype": "Link", "options": "Funnel", "width": 150},
+		{"fieldname": "stage", "label": _("Stage"), "fieldtype": "Data", "width": 160},
+		{"fieldname": "stage_since", "label": _("In Stage Since"), "fieldtype": "Datetime", "width": 160},
+		{
+			"fieldname": "days_in_stage",
+			"label": _("Days in Stage"),
+			"fieldtype": "Float",
+			"precision": 1,
+			"width": 110,
+		},
+		{"fieldname": "stale_after_days", "label": _("Stale After (Days)"), "fieldtype": "Int", "width": 130},
+		{
+			"fieldname": "days_overdue",
+			"label": _("Days Over the Limit"),
+			"fieldtype": "Float",
+			"precision": 1,
+			"width": 140,
+		},
+		{
+			"fieldname": "card_owner",
+			"label": _("Owner"),
+			"fieldtype": "Link",
+			"options": "User",
+			"width": 180,
+		},
+		{"fieldname": "next_action", "label": _("Next Action"), "fieldtype": "Data", "width": 220},
+		{"fieldname": "amount", "label": _("Amount"), "fieldtype": "Currency", "width": 120},
+	]
+	total = sum(r[2] for r in per_stage)
+	labels = [f"{stage} ({funnel})" if not f.funnel else stage for funnel, stage, _n in per_stage]
+	chart = {
+		"data": {
+			"labels": labels,
+			"datasets": [{"name": _("Stale Cards"), "values": [r[2] for r in per_stage]}],
+		},
+		"type": "bar",
+		"colors": ["#e24c4c"],
+	}
+	summary = [
+		{
+			"label": _("Stale cards"),
+			"value": total,
+			"indicator": "Red" if total else "Green",
+			"datatype": "Int",
+		},
+		{"label": _("Shown (oldest first)"), "value": len(data), "indicator": "Grey", "datatype": "Int"},
+	]
+	return columns, data, None, chart, summary
+
+
+# --- Funnel Forecast ----------------------------------------------------------------------
+
+
+def forecast_report(filters) -> tuple[list, list, None, dict, list]:
+	f = parse_filters(filters, need_funnel=False, need_period=False)
+	params: dict = {}
+	where = f"s.stage_type = 'Open' and {f.equalities('s', params)} and {_state_scope_sql(f, params)}"
+	if f.funnel:
+		params["funnel"] = f.funnel
+		where = f"s.funnel = %(funnel)s and {where}"
+	if f.from_date:
+		params["close_from"] = f.from_date
+		where += " and s.expected_close >= %(close_from)s"
+	if f.to_date:
+		params["close_to"] = f.to_date
+		where += " and s.expected_close <= %(close_to)s"
+	rows = frappe.db.sql(
+		f"""select s.funnel, s.stage, date_format(s.expected_close, '%%Y-%%m-01') as month, s.card_owner,
+			count(*), sum(s.amount)
+		from `tab{STATE}` s where {where}
+		group by s.funnel, s.stage, month, s.card_owner""",
+		params,
+	)
+	funnels = funnel_definitions({r[0] for r in rows})
+	cells: dict = {}
+	for funnel_name, stage_name, month, owner, count, amount in rows:
+		funnel = funnels.get(funnel_name)
+		stage = funnel.stage(stage_name) if funnel else None
+		probability = stage.probability if stage else 0
+		cell = cells.setdefault((month or "", owner or ""), [0, 0.0, 0.0])
+		cell[0] += count
+		cell[1] += float(amount or 0)
+		cell[2] += analytics.weighted(amount, probability)
+	columns = [
+		{"fieldname": "month", "label": _("Expected Close Month"), "fieldtype": "Data", "width": 160},
+		{
+			"fieldname": "card_owner",
+			"label": _("Owner"),
+			"fieldtype": "Link",
+			"options": "User",
+			"width": 200,
+		},
+		{"fieldname": "cards", "label": _("Open Cards"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "amount", "label": _("Open Amount"), "fieldtype": "Currency", "width": 150},
+		{
+			"fieldname": "weighted_amount",
+			"label": _("Weighted Amount"),
+			"fieldtype": "Currency",
+			"width": 160,
+		},
+	]
+	data = []
+	for (month, owner), (count, amount, weighted_amount) in sorted(
+		cells.items(), key=lambda c: (c[0][0] or "9999", c[0][1])
+	):
+		data.append(
+			{
+				"month": month[:7] if month else _("No close date"),
+				"card_owner": owner,
+				"cards": count,
+				"amount": round(amount, 2),
+				"weighted_amount": round(weighted_amount, 2),
+			}
+		)
+	months = sorted({r["month"] for r in data})
+	chart = {
+		"data": {
+			"labels": months,
+			"datasets": [
+				{
+					"name": _("Open Amount"),
+					"values": [sum(r["amount"] for r in data if r["month"] == m) for m in months],
+				},
+				{
+					"name": _("Weighted Amount"),
+					"values": [sum(r["weighted_amount"] for r in data if r["month"] == m) for m in months],
+				},
+			],
+		},
+		"type": "bar",
+		"colors": ["#a3c7f7", "#2490ef"],
+	}
+	summary = [
+		{
+			"label": _("Open amount"),
+			"value": round(sum(r["amount"] for r in data), 2),
+			"indicator": "Blue",
+			"datatype": "Currency",
+		},
+		{
+			"label": _("Weighted forecast"),
+			"value": round(sum(r["weighted_amount"] for r in data), 2),
+			"indicator": "Green",
+			"datatype": "Currency",
+		},
+		{
+			"label": _("Open cards"),
+			"value": sum(r["cards"] for r in data),
+			"indicator": "Grey",
+			"datatype": "Int",
+		},
+	]
+	return columns, data, None, chart, summary
+
+
+# --- number cards -------------------------------------------------------------------------
+
+
+def _month() -> tuple[dt.date, dt.date]:
+	return getdate(get_first_day(today())), getdate(get_last_day(today()))
+
+
+def open_cards() -> int:
+	params: dict = {}
+	f = Filters(None, None, None, None)
+	return frappe.db.sql(
+		f"select count(*) from `tab{STATE}` s where s.stage_type = 'Open' and {_state_scope_sql(f, params)}",
+		params,
+	)[0][0]
+
+
+def stale_cards() -> int:
+	params: dict = {"now": now_datetime()}
+	f = Filters(None, None, None, None)
+	return frappe.db.sql(
+		f"""select count(*) from `tab{STATE}` s
+		where s.stage_type = 'Open' and s.stale_on <= %(now)s and {_state_scope_sql(f, params)}""",
+		params,
+	)[0][0]
+
+
+def month_totals() -> tuple[int, int]:
+	"""(cards that entered an entry stage, cards that reached a Won stage) this month, over the
+	funnels the user may see."""
+	start, end = _month()
+	entered = won = 0
+	names = frappe.get_all("Funnel", filters={"enabled": 1}, fields=["name", "document_type"])
+	for row in names:
+		if not frappe.has_permission(row.document_type, "read"):
+			continue
+		f = Filters(row.name, row.document_type, start, end)
+		funnel = load_funnel(row.name)
+		counters = conversion_counters(f)
+		entry = funnel.entry_stage
+		for (_g, stage), c in counters.items():
+			st = funnel.stage(stage)
+			if entry and st is not None and st.key == entry.key:
+				entered += c.entered
+			if st is not None and st.kind == "Won":
+				won += c.entered
+	return entered, won

@@ -1,0 +1,462 @@
+"""Keeping the analytics tables: the pre-aggregated summary (Funnel Summary, per day and per
+month) and the current-stage table (Funnel Card State).
+
+Both are derived data. They are updated in the transaction of every move (the `funnel_on_move`
+hook) and every save of a card, and can be rebuilt from the move log and the cards at any time
+(`bench --site X funnel-suite-rebuild-analytics`). The arithmetic lives in the pure engine
+(`funnel_suite.engine.analytics`), so the live path and the rebuild cannot disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import frappe
+from frappe import _
+from frappe.utils import get_datetime, getdate, now_datetime
+
+from funnel_suite.engine import analytics
+from funnel_suite.funnels.card import card_doctypes, load_funnel
+from funnel_suite.funnels.dimensions import AMOUNT_FIELDS, CLOSE_FIELDS, card_dimensions
+from funnel_suite.funnels.tasks import OWNER_FIELDS
+
+SUMMARY = "Funnel Summary"
+STATE = "Funnel Card State"
+GRAINS = {"day": "Day", "month": "Month"}
+_META = ("creation", "modified", "modified_by", "owner", "docstatus", "idx")
+SUMMARY_COLUMNS = (
+	"name",
+	*_META,
+	"funnel",
+	"grain",
+	"period",
+	"stage",
+	"company",
+	"card_owner",
+	"source",
+	"territory",
+	*analytics.COUNTER_FIELDS,
+)
+STATE_COLUMNS = (
+	"name",
+	*_META,
+	"reference_doctype",
+	"reference_name",
+	"title",
+	"funnel",
+	"stage",
+	"stage_type",
+	"stage_since",
+	"stale_on",
+	"expected_close",
+	"amount",
+	"company",
+	"card_owner",
+	"source",
+	"territory",
+)
+
+
+def refuse_manual_write():
+	frappe.throw(
+		_("Funnel analytics tables are kept by the app from the move log; they cannot be edited by hand."),
+		exc=frappe.PermissionError,
+		title=_("Read Only"),
+	)
+
+
+# --- funnels ------------------------------------------------------------------------------
+
+
+def funnel_definitions(names: Iterable[str]) -> dict[str, Any]:
+	found = {}
+	for name in set(filter(None, names)):
+		try:
+			found[name] = load_funnel(name)
+		except frappe.DoesNotExistError:
+			pass
+	return found
+
+
+# --- the summary --------------------------------------------------------------------------
+
+
+def fact_from(row: Mapping[str, Any]) -> analytics.MoveFact:
+	return analytics.MoveFact(
+		funnel=row["funnel"],
+		to_stage=row["to_stage"],
+		from_stage=row.get("from_stage") or None,
+		from_funnel=row.get("from_funnel") or None,
+		moved_on=get_datetime(row["moved_on"]),
+		seconds_in_from_stage=int(row.get("seconds_in_from_stage") or 0),
+		company=row.get("company") or "",
+		owner=row.get("card_owner") or "",
+		source=row.get("source") or "",
+		territory=row.get("territory") or "",
+		amount=float(row.get("amount") or 0),
+	)
+
+
+def _deltas(facts: list[analytics.MoveFact], funnels) -> list[tuple[str, tuple, analytics.Counters]]:
+	rows = []
+	for grain, label in GRAINS.items():
+		deltas = analytics.merge_deltas(d for f in facts for d in analytics.move_deltas(f, funnels, grain))
+		rows.extend((label, key, counters) for key, counters in deltas)
+	return rows
+
+
+def summary_name(grain: str, key: tuple) -> str:
+	text = "\x1f".join(str(part) for part in (grain, *key))
+	return hashlib.md5(text.encode()).hexdigest()
+
+
+def _summary_values(rows, now, user) -> list:
+	values = []
+	for grain, key, counters in rows:
+		funnel, period, stage, company, owner, source, territory = key
+		values.extend((summary_name(grain, key), now, now, user, user, 0, 0))
+		values.extend((funnel, grain, period, stage, company, owner, source, territory))
+		values.extend(getattr(counters, f) for f in analytics.COUNTER_FIELDS)
+	return values
+
+
+def _insert_sql(table: str, columns: tuple, count: int, update: str = "") -> str:
+	row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+	sql = (
+		f"insert into `tab{table}` ({', '.join(f'`{c}`' for c in columns)}) values {', '.join([row] * count)}"
+	)
+	return f"{sql} on duplicate key update {update}" if update else sql
+
+
+_ADD_COUNTERS = ", ".join(f"`{c}` = `{c}` + values(`{c}`)" for c in analytics.COUNTER_FIELDS) + (
+	", `modified` = values(`modified`)"
+)
+
+
+def record_facts(facts: list[analytics.MoveFact], funnels=None) -> None:
+	"""Add what these moves change to both summaries (one statement)."""
+	if not facts:
+		return
+	funnels = funnels if funnels is not None else funnel_definitions(f.funnel for f in facts)
+	rows = _deltas(facts, funnels)
+	frappe.db.sql(
+		_insert_sql(SUMMARY, SUMMARY_COLUMNS, len(rows), _ADD_COUNTERS),
+		_summary_values(rows, now_datetime(), frappe.session.user),
+	)
+
+
+def on_card_moved(doc, entries: list[dict]) -> None:
+	"""`funnel_on_move` hook: the moves just logged, counted in the same transaction."""
+	funnels = funnel_definitions(
+		itertools.chain.from_iterable((e["funnel"], e.get("from_funnel")) for e in entries)
+	)
+	record_facts([fact_from(e) for e in entries], funnels)
+	write_card_state(doc, funnels)
+
+
+# --- the current-stage table --------------------------------------------------------------
+
+
+def state_name(doctype: str, name: str) -> str:
+	return hashlib.md5(f"{doctype}\x1f{name}".encode()).hexdigest()
+
+
+def _state_row(doctype, name, title, funnel_name, stage_name, since, dims, funnels) -> tuple:
+	funnel = funnels.get(funnel_name)
+	stage = funnel.stage(stage_name) if funnel else None
+	since = get_datetime(since) if since else None
+	return (
+		doctype,
+		name,
+		(title or name)[:140],
+		funnel_name,
+		stage.name if stage else stage_name,
+		stage.kind if stage else "",
+		since,
+		analytics.stale_on(since, stage.stale_after_days) if stage else None,
+		dims.get("expected_close"),
+		float(dims.get("amount") or 0),
+		dims.get("company") or "",
+		dims.get("card_owner") or "",
+		dims.get("source") or "",
+		dims.get("territory") or "",
+	)
+
+
+_STATE_UPDATE = (
+	", ".join(f"`{c}` = values(`{c}`)" for c in STATE_COLUMNS[8:]) + ", `modified` = values(`modified`)"
+)
+
+
+def _write_states(rows: list[tuple]) -> None:
+	if not rows:
+		return
+	now, user = now_datetime(), frappe.session.user
+	values = []
+	for row in rows:
+		values.extend((state_name(row[0], row[1]), now, now, user, user, 0, 0, *row))
+	frappe.db.sql(_insert_sql(STATE, STATE_COLUMNS, len(rows), _STATE_UPDATE), values)
+
+
+def write_card_state(doc, funnels=None) -> None:
+	if not doc.get("funnel"):
+		delete_card_state(doc)
+		return
+	funnels = funnels if funnels is not None else funnel_definitions([doc.funnel])
+	if doc.funnel not in funnels:
+		funnels = {**funnels, **funnel_definitions([doc.funnel])}
+	_write_states(
+		[
+			_state_row(
+				doc.doctype,
+				doc.name,
+				doc.get_title() if hasattr(doc, "get_title") else doc.name,
+				doc.funnel,
+				doc.get("funnel_stage"),
+				doc.get("funnel_stage_since"),
+				card_dimensions(doc),
+				funnels,
+			)
+		]
+	)
+
+
+_STATE_FIELDS = ("funnel", "funnel_stage", "funnel_stage_since", "company", "source", "territory")
+
+
+def sync_card_state(doc, method=None) -> None:
+	"""doc_events on_update of every card: the current-stage row follows the card's stage, owner,
+	amount and dimensions (a move already wrote it in `on_card_moved`)."""
+	if doc.flags.get("funnel_logged") and not _changed(doc, ("company", "source", "territory")):
+		# the move's own on_update already wrote the row with these values
+		return
+	if not doc.is_new() and not _changed(doc, _tracked_fields(doc.doctype)):
+		return
+	write_card_state(doc)
+
+
+def _tracked_fields(doctype: str) -> tuple[str, ...]:
+	extra = (OWNER_FIELDS.get(doctype), CLOSE_FIELDS.get(doctype), *AMOUNT_FIELDS.get(doctype, ()))
+	return (*_STATE_FIELDS, *filter(None, extra))
+
+
+def _changed(doc, fieldnames) -> bool:
+	before = doc.get_doc_before_save()
+	if before is None:
+		return True
+	return any(str(before.get(f) or "") != str(doc.get(f) or "") for f in fieldnames)
+
+
+def delete_card_state(doc, method=None) -> None:
+	frappe.db.delete(STATE, {"name": state_name(doc.doctype, doc.name)})
+
+
+# --- funnel definition changes ------------------------------------------------------------
+
+
+def on_funnel_changed(funnel_doc, before) -> None:
+	"""A funnel was saved: cards of a renamed stage follow it in the current-stage table, stale
+	limits and stage kinds apply at once, and when the stages' names, order or kinds changed the
+	summary of this funnel is rebuilt from the log in the background (its counters depend on
+	them)."""
+	renamed = {}
+	if before is not None:
+		old = {row.name: row.stage_name for row in before.stages}
+		renamed = {
+			old[r.name]: r.stage_name
+			for r in funnel_doc.stages
+			if old.get(r.name, r.stage_name) != r.stage_name
+		}
+	for old_name, new_name in renamed.items():
+		frappe.db.sql(
+			f"update `tab{STATE}` set stage = %s where funnel = %s and stage = %s",
+			(new_name, funnel_doc.name, old_name),
+		)
+	for row in funnel_doc.stages:
+		days = int(row.stale_after_days or 0)
+		frappe.db.sql(
+			f"""update `tab{STATE}` set stage_type = %s,
+				stale_on = if(%s > 0 and stage_since is not null, stage_since + interval %s day, null)
+			where funnel = %s and stage = %s""",
+			(row.stage_type, days, days, funnel_doc.name, row.stage_name),
+		)
+	if before is not None and _shape(before) != _shape(funnel_doc):
+		frappe.enqueue(
+			"funnel_suite.funnel_analytics.summary.rebuild_summary",
+			queue="long",
+			funnel=funnel_doc.name,
+			enqueue_after_commit=True,
+			job_id=f"funnel-summary-rebuild::{funnel_doc.name}",
+			deduplicate=True,
+			now=bool(frappe.flags.in_test),
+		)
+
+
+def _shape(doc) -> tuple:
+	return tuple((row.stage_name, row.stage_type) for row in doc.stages)
+
+
+# --- rebuild ------------------------------------------------------------------------------
+
+LOG_FIELDS = (
+	"name",
+	"funnel",
+	"from_funnel",
+	"from_stage",
+	"to_stage",
+	"moved_on",
+	"seconds_in_from_stage",
+	"company",
+	"card_owner",
+	"source",
+	"territory",
+	"amount",
+)
+
+
+def iter_log(funnel: str | None = None, chunk: int = 50000) -> Iterator[dict]:
+	"""The move log in id order, a chunk at a time (memory stays flat)."""
+	last = 0
+	where = "and (funnel = %(funnel)s or from_funnel = %(funnel)s)" if funnel else ""
+	while True:
+		rows = frappe.db.sql(
+			f"""select {", ".join(f"`{f}`" for f in LOG_FIELDS)} from `tabFunnel Transition`
+			where name > %(last)s {where} order by name limit %(chunk)s""",
+			{"last": last, "funnel": funnel, "chunk": chunk},
+			as_dict=True,
+		)
+		if not rows:
+			return
+		yield from rows
+		last = rows[-1]["name"]
+
+
+def rebuild_summary(funnel: str | None = None, chunk: int = 5000) -> int:
+	"""Recompute the summary (of one funnel, or all) from the move log. Returns the row count."""
+	funnels = funnel_definitions(frappe.get_all("Funnel", pluck="name"))
+	summary = {label: {} for label in GRAINS.values()}
+	for row in iter_log(funnel):
+		fact = fact_from(row)
+		for grain, label in GRAINS.items():
+			for key, counters in analytics.move_deltas(fact, funnels, grain):
+				if funnel is None or key[0] == funnel:
+					summary[label].setdefault(key, analytics.Counters()).add(counters)
+	frappe.db.delete(SUMMARY, {"funnel": funnel} if funnel else None)
+	rows = [(grain, key, c) for grain, keyed in summary.items() for key, c in keyed.items()]
+	now, user = now_datetime(), frappe.session.user
+	for start in range(0, len(rows), chunk):
+		part = rows[start : start + chunk]
+		frappe.db.sql(_insert_sql(SUMMARY, SUMMARY_COLUMNS, len(part)), _summary_values(part, now, user))
+	return len(rows)
+
+
+def rebuild_card_state(funnel: str | None = None, chunk: int = 5000) -> int:
+	"""Recompute the current-stage table from the cards themselves. Returns the row count."""
+	frappe.db.delete(STATE, {"funnel": funnel} if funnel else None)
+	funnels = funnel_definitions(frappe.get_all("Funnel", pluck="name"))
+	written = 0
+	for doctype in card_doctypes():
+		meta = frappe.get_meta(doctype)
+		if not meta.has_field("funnel"):
+			continue
+		wanted = {
+			"funnel",
+			"funnel_stage",
+			"funnel_stage_since",
+			"owner",
+			"company",
+			"source",
+			"territory",
+			OWNER_FIELDS.get(doctype),
+			CLOSE_FIELDS.get(doctype),
+			meta.title_field,
+			*AMOUNT_FIELDS.get(doctype, ()),
+		}
+		columns = ["name", *sorted(f for f in wanted if f and (meta.has_field(f) or f == "owner"))]
+		last = ""
+		while True:
+			rows = frappe.db.sql(
+				f"""select {", ".join(f"`{c}`" for c in columns)} from `tab{doctype}`
+				where name > %(last)s and ifnull(funnel, '') != '' {"and funnel = %(funnel)s" if funnel else ""}
+				order by name limit %(chunk)s""",
+				{"last": last, "funnel": funnel, "chunk": chunk},
+				as_dict=True,
+			)
+			if not rows:
+				break
+			states = []
+			for row in rows:
+				card = frappe._dict(row, doctype=doctype)
+				title = row.get(meta.title_field) if meta.title_field else None
+				states.append(
+					_state_row(
+						doctype,
+						row.name,
+						title,
+						row.funnel,
+						row.funnel_stage,
+						row.funnel_stage_since,
+						card_dimensions(card),
+						funnels,
+					)
+				)
+			_write_states(states)
+			written += len(states)
+			last = rows[-1].name
+	return written
+
+
+def backfill_log_dimensions() -> int:
+	"""Moves logged before the log kept the card's dimensions get the card's current ones."""
+	filled = 0
+	for doctype in card_doctypes():
+		meta = frappe.get_meta(doctype)
+		if not meta.has_field("funnel"):
+			continue
+
+		def col(field, default="''"):
+			return f"ifnull(c.`{field}`, {default})" if field and meta.has_field(field) else default
+
+		owner_field = OWNER_FIELDS.get(doctype)
+		owner = (
+			f"coalesce(nullif(c.`{owner_field}`, ''), c.owner)"
+			if owner_field and meta.has_field(owner_field)
+			else "c.owner"
+		)
+		amounts = [f"nullif(c.`{f}`, 0)" for f in AMOUNT_FIELDS.get(doctype, ()) if meta.has_field(f)]
+		amount = f"coalesce({', '.join(amounts)}, 0)" if amounts else "0"
+		frappe.db.sql(
+			f"""update `tabFunnel Transition` t join `tab{doctype}` c on c.name = t.reference_name
+			set t.company = {col("company")}, t.card_owner = {owner}, t.source = {col("source")},
+				t.territory = {col("territory")}, t.amount = {amount}
+			where t.reference_doctype = %s and t.company is null""",
+			(doctype,),
+		)
+		filled += frappe.db.sql("select row_count()")[0][0]
+	return filled
+
+
+def rebuild(funnel: str | None = None) -> dict[str, int]:
+	"""Both tables from scratch (one funnel or all), in the caller's transaction."""
+	if funnel and not frappe.db.exists("Funnel", funnel):
+		frappe.throw(_("Funnel {0} does not exist.").format(frappe.bold(funnel)), frappe.DoesNotExistError)
+	return {
+		"log_rows_backfilled": backfill_log_dimensions(),
+		"summary_rows": rebuild_summary(funnel),
+		"card_states": rebuild_card_state(funnel),
+	}
+
+
+def _has_rows(doctype: str) -> bool:
+	return bool(frappe.db.sql(f"select 1 from `tab{doctype}` limit 1"))
+
+
+def rebuild_if_empty() -> None:
+	"""After install / migrate: build the tables once when there is history but no summary."""
+	if _has_rows("Funnel Transition") and not _has_rows(SUMMARY):
+		rebuild()
+	elif _has_rows("Funnel Transition") and not _has_rows(STATE):
+		rebuild_card_state()
