@@ -212,17 +212,18 @@ def check_json_body(rendered: str) -> object:
 		raise CadenceError("bad_json", field="body_template", detail=str(err)) from None
 
 
-def json_escape(value: object) -> str:
-	"""A value as it must appear *inside* a JSON string literal of a body template
-	(`"text": "{{ note | tojson_str }}"`): quotes, backslashes and newlines escaped."""
-	return json.dumps("" if value is None else str(value))[1:-1]
+class SampleFields(dict):
+	"""A card for validating templates: any field the template names has a sample value."""
+
+	def __missing__(self, key: str) -> str:
+		return f"sample {key}"
 
 
 def sample_context(fields: Mapping[str, object] | None = None) -> dict:
 	"""The context a body template is validated with: every name a real send provides."""
 	return {
-		"doc": dict(fields or {}),
-		"card": dict(fields or {}),
+		"doc": SampleFields(fields or {}),
+		"card": SampleFields(fields or {}),
 		"funnel": "Sample funnel",
 		"stage": "Sample stage",
 		"cadence": "Sample cadence",

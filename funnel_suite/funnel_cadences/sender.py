@@ -1,0 +1,372 @@
+"""Sending the due steps of active enrollments, in background jobs.
+
+`send_due_steps` (scheduler, every 5 minutes) finds, per active enrollment, the first Queued
+step whose time has come and enqueues one job per step (job id = the step row, deduplicated).
+`send_step` locks the step row, re-checks it is still Queued and due, sends it through its
+channel and records the result on the step and the card's timeline (a Communication).
+
+Email goes through the host's Email Queue; SMS through the SMS Settings gateway; Telegram and
+webhooks are HTTP calls with a timeout. A failed attempt is retried (engine.retry_at); after the
+last one the step is Failed with the error text, and the cadence goes on with the next step.
+Secrets (bot token, webhook auth value) never appear in errors, logs or communications.
+"""
+
+from __future__ import annotations
+
+import json
+
+import frappe
+from frappe import _
+from frappe.utils import cint, get_datetime, now_datetime
+
+from funnel_suite.engine import cadence as engine
+
+ENROLLMENT = "Cadence Enrollment"
+STEP = "Cadence Enrollment Step"
+BATCH_SIZE = 500
+JOB_TIMEOUT = 300
+
+
+class PermanentFailure(Exception):
+	"""A step that cannot succeed by retrying (no recipient, step removed): Failed at once."""
+
+
+# ---------------------------------------------------------------------------------------------
+# scheduler
+
+
+def send_due_steps(now=None, limit: int = BATCH_SIZE) -> list[str]:
+	"""Enqueue a job for every due step (the first Queued step of each active enrollment)."""
+	if not cint(frappe.db.get_single_value("Cadence Settings", "enabled")):
+		return []
+	names = due_steps(now or now_datetime(), limit)
+	for name in names:
+		frappe.enqueue(
+			"funnel_suite.funnel_cadences.sender.send_step",
+			queue="short",
+			timeout=JOB_TIMEOUT,
+			job_id=f"funnel-cadence-step::{name}",
+			deduplicate=True,
+			now=bool(frappe.flags.in_test),
+			step=name,
+		)
+	return names
+
+
+def due_steps(now, limit: int = BATCH_SIZE) -> list[str]:
+	rows = frappe.db.sql(
+		"""
+		select s.name
+		from `tabCadence Enrollment Step` s
+		join `tabCadence Enrollment` e on e.name = s.parent
+		where e.status = 'Active' and s.parenttype = 'Cadence Enrollment'
+			and s.status = 'Queued' and s.due_on <= %(now)s
+			and not exists (
+				select 1 from `tabCadence Enrollment Step` p
+				where p.parent = s.parent and p.parenttype = 'Cadence Enrollment'
+					and p.status = 'Queued' and p.idx < s.idx
+			)
+		order by s.due_on asc
+		limit %(limit)s
+		""",
+		{"now": now, "limit": limit},
+	)
+	return [r[0] for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# one step
+
+
+def send_step(step: str) -> str | None:
+	"""Background job: send one step once. Returns the step's status, None if nothing was done.
+
+	The step row is read FOR UPDATE: of two workers on the same step one waits, then sees it is
+	no longer Queued (or not due yet after a failed attempt) and does nothing.
+	"""
+	row = frappe.db.sql(
+		"select parent, status, due_on from `tabCadence Enrollment Step` where name = %s for update",
+		step,
+		as_dict=True,
+	)
+	if not row or row[0].status != engine.QUEUED or get_datetime(row[0].due_on) > now_datetime():
+		return None
+	enrollment = frappe.get_doc(ENROLLMENT, row[0].parent, for_update=True)
+	if enrollment.status != engine.ACTIVE:
+		return None
+	rows = list(enrollment.steps)
+	current = next(r for r in rows if r.name == step)
+	if any(r.status == engine.QUEUED and r.idx < current.idx for r in rows):
+		return None  # an earlier step goes first
+	planned = get_datetime(current.planned_on or current.due_on)
+	current.attempts = cint(current.attempts) + 1
+	now = now_datetime()
+	try:
+		current.communication = deliver(enrollment, current)
+	except Exception as err:
+		error = describe_error(err)
+		retry = None
+		if not isinstance(err, PermanentFailure):
+			retry = engine.retry_at(current.attempts, now, max_attempts(enrollment, current))
+		current.last_error = error
+		if retry:
+			current.due_on = retry
+		else:
+			current.status = engine.FAILED
+			finish(enrollment, current, planned, now_datetime())
+	else:
+		current.status, current.sent_on, current.last_error = engine.SENT, now_datetime(), None
+		finish(enrollment, current, planned, current.sent_on)
+	enrollment.flags.from_cadence_engine = True
+	enrollment.save(ignore_permissions=True)
+	return current.status
+
+
+def finish(enrollment, current, planned, finished_at) -> None:
+	"""A step finished: the following Queued steps keep their spacing (moved later if it was late)."""
+	queued = [r for r in enrollment.steps if r.status == engine.QUEUED and r.idx > current.idx]
+	plans = [get_datetime(r.planned_on or r.due_on) for r in queued]
+	for r, due in zip(queued, engine.shift_after_finish(finished_at, planned, plans), strict=True):
+		r.due_on = r.planned_on = due
+	enrollment.status = engine.enrollment_status([r.status for r in enrollment.steps])
+
+
+def max_attempts(enrollment, current) -> int:
+	if current.channel == engine.WEBHOOK:
+		definition = cadence_step(enrollment, current)
+		if definition and definition.webhook:
+			value = cint(frappe.db.get_value("Cadence Webhook", definition.webhook, "max_attempts"))
+			if value:
+				return value
+	return cint(frappe.db.get_single_value("Cadence Settings", "max_attempts")) or engine.DEFAULT_MAX_ATTEMPTS
+
+
+def cadence_step(enrollment, current):
+	if not frappe.db.exists("Cadence", enrollment.cadence):
+		return None
+	for row in frappe.get_cached_doc("Cadence", enrollment.cadence).steps:
+		if row.name == current.cadence_step:
+			return row
+	return None
+
+
+def describe_error(err: Exception) -> str:
+	import requests
+
+	if isinstance(err, requests.Timeout):
+		text = _("Timed out: no answer within the time limit.")
+	elif isinstance(err, requests.HTTPError) and err.response is not None:
+		text = _("HTTP {0}: {1}").format(err.response.status_code, (err.response.text or "")[:300])
+	elif isinstance(err, frappe.ValidationError | PermanentFailure):
+		text = frappe.utils.strip_html(str(err))
+	else:
+		text = f"{type(err).__name__}: {err}"
+	return engine.mask_secret(text, *secrets())[:1000]
+
+
+def secrets() -> list[str]:
+	from frappe.utils.password import get_decrypted_password
+
+	found = [get_decrypted_password("Cadence Settings", "Cadence Settings", "telegram_bot_token", False)]
+	for name in frappe.get_all("Cadence Webhook", pluck="name"):
+		found.append(get_decrypted_password("Cadence Webhook", name, "auth_token", False))
+	return [s for s in found if s]
+
+
+# ---------------------------------------------------------------------------------------------
+# channels
+
+
+def deliver(enrollment, current) -> str:
+	"""Send the step; returns the Communication recorded on the card."""
+	definition = cadence_step(enrollment, current)
+	if definition is None:
+		raise PermanentFailure(_("The step was removed from cadence {0}.").format(enrollment.cadence))
+	card = frappe.get_doc(enrollment.reference_doctype, enrollment.reference_name)
+	context = {
+		"doc": card,
+		"card": card,
+		"funnel": enrollment.funnel,
+		"stage": enrollment.stage,
+		"cadence": enrollment.cadence,
+		"step": current.step_no,
+		"channel": current.channel,
+		"enrollment": enrollment.name,
+	}
+	sender = {
+		engine.EMAIL: send_email,
+		engine.SMS: send_sms,
+		engine.TELEGRAM: send_telegram,
+		engine.WEBHOOK: send_webhook,
+	}[definition.channel]
+	return sender(card, definition, context)
+
+
+def render(template: str, context: dict) -> str:
+	"""Jinja in Frappe's sandbox (no `.__` access); errors are raised as they are."""
+	from frappe.utils.jinja import get_jenv
+
+	if ".__" in (template or ""):
+		raise frappe.ValidationError(_("The template may not use names starting with __."))
+	return get_jenv().from_string(template or "").render(context)
+
+
+def send_email(card, definition, context) -> str:
+	from frappe.core.doctype.communication.email import make
+	from frappe.email.doctype.email_template.email_template import get_email_template
+
+	recipient = card_email(card)
+	if not recipient:
+		raise PermanentFailure(_("{0} {1} has no email address.").format(_(card.doctype), card.name))
+	mail = get_email_template(definition.email_template, card.as_dict())
+	result = make(
+		doctype=card.doctype,
+		name=card.name,
+		recipients=[recipient],
+		subject=mail["subject"],
+		content=mail["message"],
+		send_email=True,
+		email_template=definition.email_template,
+	)
+	return result["name"]
+
+
+def send_sms(card, definition, context) -> str:
+	from frappe.core.doctype.sms_settings.sms_settings import (
+		create_sms_log,
+		get_headers,
+		send_request,
+		validate_receiver_nos,
+	)
+
+	number = card_phone(card)
+	if not number:
+		raise PermanentFailure(_("{0} {1} has no mobile number.").format(_(card.doctype), card.name))
+	settings = frappe.get_doc("SMS Settings")
+	if not settings.sms_gateway_url:
+		raise PermanentFailure(_("SMS Settings has no SMS Gateway URL."))
+	text = render(definition.message, context)
+	receivers = validate_receiver_nos([number])
+	headers = get_headers(settings)
+	params = {settings.message_parameter: text, settings.receiver_parameter: receivers[0]}
+	for p in settings.get("parameters"):
+		if not p.header:
+			params[p.parameter] = p.value
+	send_request(
+		settings.sms_gateway_url,
+		params,
+		headers,
+		settings.use_post,
+		headers.get("Content-Type") == "application/json",
+	)
+	create_sms_log({"message": text.encode("utf-8"), "receiver_list": receivers}, receivers)
+	return record(card, "SMS", text, phone_no=receivers[0])
+
+
+def send_telegram(card, definition, context) -> str:
+	import requests
+	from frappe.utils.password import get_decrypted_password
+
+	chat_id = card_telegram_chat(card)
+	if not chat_id:
+		raise PermanentFailure(_("{0} {1} has no Telegram Chat ID.").format(_(card.doctype), card.name))
+	settings = frappe.get_cached_doc("Cadence Settings")
+	token = get_decrypted_password("Cadence Settings", "Cadence Settings", "telegram_bot_token", False)
+	if not token:
+		raise PermanentFailure(_("Cadence Settings has no Telegram Bot Token."))
+	text = render(definition.message, context)
+	base = (settings.telegram_base_url or "https://api.telegram.org").rstrip("/")
+	response = requests.post(
+		f"{base}/bot{token}/sendMessage",
+		json={"chat_id": chat_id, "text": text},
+		timeout=cint(settings.http_timeout) or 10,
+	)
+	response.raise_for_status()
+	return record(card, "Chat", text, subject=_("Telegram message"))
+
+
+def send_webhook(card, definition, context) -> str:
+	import requests
+	from frappe.utils.password import get_decrypted_password
+
+	hook = frappe.get_doc("Cadence Webhook", definition.webhook)
+	body = engine.check_json_body(render(definition.body_template, context))
+	headers = {"Content-Type": "application/json"}
+	token = get_decrypted_password("Cadence Webhook", hook.name, "auth_token", False)
+	if token and hook.auth_header_name:
+		headers[hook.auth_header_name] = token
+	response = requests.request(
+		hook.method or "POST",
+		hook.url,
+		data=json.dumps(body),
+		headers=headers,
+		timeout=cint(hook.timeout) or 10,
+	)
+	response.raise_for_status()
+	summary = _("{0} {1} answered HTTP {2}.").format(hook.method or "POST", hook.url, response.status_code)
+	content = (
+		f"{summary}<pre>{frappe.utils.escape_html(json.dumps(body, ensure_ascii=False, indent=1))}</pre>"
+	)
+	return record(card, "Other", content, subject=_("Webhook {0}").format(hook.title))
+
+
+def record(card, medium: str, content: str, subject: str | None = None, phone_no: str | None = None) -> str:
+	"""The sent message on the card's timeline."""
+	communication = frappe.get_doc(
+		{
+			"doctype": "Communication",
+			"communication_type": "Communication",
+			"communication_medium": medium,
+			"sent_or_received": "Sent",
+			"subject": subject or frappe.utils.strip_html(content)[:100],
+			"content": content,
+			"phone_no": phone_no,
+			"reference_doctype": card.doctype,
+			"reference_name": card.name,
+			"status": "Linked",
+		}
+	)
+	communication.insert(ignore_permissions=True)
+	return communication.name
+
+
+# ---------------------------------------------------------------------------------------------
+# recipients
+
+
+def _party_lead(card):
+	if card.doctype == "Opportunity" and card.get("opportunity_from") == "Lead" and card.get("party_name"):
+		return frappe.db.get_value(
+			"Lead", card.party_name, ["email_id", "mobile_no", "telegram_chat_id"], as_dict=True
+		)
+	return None
+
+
+def _contact(card):
+	if card.get("contact_person"):
+		return frappe.db.get_value(
+			"Contact", card.contact_person, ["email_id", "mobile_no", "telegram_chat_id"], as_dict=True
+		)
+	return None
+
+
+def _first(card, own: tuple[str, ...], key: str) -> str | None:
+	for fieldname in own:
+		if card.get(fieldname):
+			return card.get(fieldname)
+	for source in (_contact(card), _party_lead(card)):
+		if source and source.get(key):
+			return source.get(key)
+	return None
+
+
+def card_email(card) -> str | None:
+	return _first(card, ("email_id", "contact_email"), "email_id")
+
+
+def card_phone(card) -> str | None:
+	return _first(card, ("mobile_no", "contact_mobile"), "mobile_no")
+
+
+def card_telegram_chat(card) -> str | None:
+	return _first(card, ("telegram_chat_id",), "telegram_chat_id")

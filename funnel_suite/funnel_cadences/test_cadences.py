@@ -1,0 +1,485 @@
+"""Cadences: enrollment on stage entry, stop rules, sending through every channel.
+
+Telegram and webhook steps call a stub HTTP server on 127.0.0.1 started by this test class.
+"""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import frappe
+from frappe.utils import add_to_date, get_datetime, now_datetime
+
+from funnel_suite.api import move_card
+from funnel_suite.funnel_cadences import sender
+from funnel_suite.tests.utils import FunnelTestCase, make_funnel, make_lead, make_user, unique
+
+BOT_TOKEN = "123456:BOT-SECRET-TOKEN"
+WEBHOOK_SECRET = "Bearer WEBHOOK-SECRET-VALUE"
+
+
+class Stub(BaseHTTPRequestHandler):
+	"""Records every request; answers by `mode`: ok, fail (HTTP 500) or slow (sleeps 3 s)."""
+
+	mode = "ok"
+	calls: list = []
+
+	def _handle(self):
+		length = int(self.headers.get("Content-Length") or 0)
+		body = self.rfile.read(length).decode() if length else ""
+		Stub.calls.append(
+			{"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+		)
+		if Stub.mode == "slow":
+			time.sleep(3)
+		status = 500 if Stub.mode == "fail" else 200
+		payload = b'{"ok": false, "description": "boom"}' if status == 500 else b'{"ok": true}'
+		self.send_response(status)
+		self.send_header("Content-Type", "application/json")
+		self.send_header("Content-Length", str(len(payload)))
+		self.end_headers()
+		try:
+			self.wfile.write(payload)
+		except OSError:
+			pass  # the client gave up (timeout test)
+
+	do_POST = do_PUT = _handle
+
+	def log_message(self, *args):
+		pass
+
+
+STAGES = [
+	{"stage_name": "New", "stage_type": "Open"},
+	{"stage_name": "Nurturing", "stage_type": "Open"},
+	{"stage_name": "Converted", "stage_type": "Won"},
+	{"stage_name": "Gone", "stage_type": "Lost"},
+]
+
+
+def enrollments(lead, **filters):
+	return frappe.get_all(
+		"Cadence Enrollment",
+		filters={"reference_doctype": "Lead", "reference_name": lead, **filters},
+		pluck="name",
+	)
+
+
+def only_enrollment(lead):
+	names = enrollments(lead)
+	assert len(names) == 1, names
+	return frappe.get_doc("Cadence Enrollment", names[0])
+
+
+class TestCadences(FunnelTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+		cls.thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
+		cls.thread.start()
+		cls.base = f"http://127.0.0.1:{cls.server.server_address[1]}"
+		settings = frappe.get_doc("Cadence Settings")
+		settings.update(
+			{
+				"enabled": 1,
+				"telegram_bot_token": BOT_TOKEN,
+				"telegram_base_url": cls.base,
+				"http_timeout": 1,
+				"max_attempts": 3,
+			}
+		)
+		settings.save()
+		if not frappe.db.exists("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}):
+			frappe.get_doc(
+				{
+					"doctype": "Email Account",
+					"email_account_name": unique("Cadence Test Outbox"),
+					"email_id": "cadence-outbox@example.test",
+					"enable_outgoing": 1,
+					"default_outgoing": 1,
+					"smtp_server": "127.0.0.1",
+					"no_smtp_authentication": 1,
+				}
+			).insert()
+		cls.template = frappe.get_doc(
+			{
+				"doctype": "Email Template",
+				"name": unique("Cadence Test Mail"),
+				"subject": "Still thinking, {{ first_name }}?",
+				"response": "Hello {{ first_name }}, your offer is waiting.",
+			}
+		).insert()
+		cls.webhook = frappe.get_doc(
+			{
+				"doctype": "Cadence Webhook",
+				"title": unique("CRM hook"),
+				"url": cls.base + "/hook",
+				"auth_header_name": "Authorization",
+				"auth_token": WEBHOOK_SECRET,
+				"timeout": 1,
+				"max_attempts": 3,
+			}
+		).insert()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.server.shutdown()
+		cls.server.server_close()
+		super().tearDownClass()
+
+	def setUp(self):
+		Stub.mode, Stub.calls = "ok", []
+
+	def cadence(self, *steps, **flags):
+		return frappe.get_doc(
+			{
+				"doctype": "Cadence",
+				"cadence_name": unique("Cadence"),
+				"enabled": 1,
+				"steps": list(steps),
+				**flags,
+			}
+		).insert()
+
+	def email_step(self, wait=0, unit="Hours"):
+		return {
+			"wait_value": wait,
+			"wait_unit": unit,
+			"channel": "Email",
+			"email_template": self.template.name,
+		}
+
+	def webhook_step(
+		self,
+		wait=0,
+		body='{"lead": {{ doc.name | tojson }}, "who": {{ doc.first_name | tojson }}, "stage": {{ stage | tojson }}, "step": {{ step }}}',
+	):
+		return {
+			"wait_value": wait,
+			"wait_unit": "Hours",
+			"channel": "Webhook",
+			"webhook": self.webhook.name,
+			"body_template": body,
+		}
+
+	def funnel_with(self, cadence, stage="Nurturing"):
+		stages = [dict(s, cadence=cadence if s["stage_name"] == stage else None) for s in STAGES]
+		return make_funnel(document_type="Lead", stages=stages).name
+
+	def enrolled_lead(self, cadence, **values):
+		funnel = self.funnel_with(cadence)
+		lead = make_lead(
+			funnel=funnel,
+			funnel_stage="New",
+			email_id=values.pop("email_id", f"{frappe.generate_hash(length=8)}@example.test"),
+			**values,
+		)
+		move_card("Lead", lead.name, "Nurturing")
+		return lead.name
+
+	def make_due(self, enrollment):
+		for row in frappe.get_doc("Cadence Enrollment", enrollment).steps:
+			if row.status == "Queued":
+				frappe.db.set_value(
+					"Cadence Enrollment Step", row.name, "due_on", add_to_date(now_datetime(), minutes=-1)
+				)
+				return row.name
+
+	# --- enrollment and stop rules --------------------------------------------------------------
+
+	def test_entering_the_stage_enrolls_with_cumulative_due_times(self):
+		cadence = self.cadence(self.email_step(2, "Hours"), self.email_step(3, "Days")).name
+		before = now_datetime()
+		lead = self.enrolled_lead(cadence)
+		enrollment = only_enrollment(lead)
+		self.assertEqual(
+			(enrollment.status, enrollment.cadence, enrollment.stage), ("Active", cadence, "Nurturing")
+		)
+		start = get_datetime(enrollment.enrolled_on)
+		self.assertGreaterEqual(start, before.replace(microsecond=0))
+		self.assertEqual(
+			[(r.step_no, r.channel, r.status, get_datetime(r.due_on)) for r in enrollment.steps],
+			[
+				(1, "Email", "Queued", add_to_date(start, hours=2)),
+				(2, "Email", "Queued", add_to_date(start, hours=2, days=3)),
+			],
+		)
+		self.assertEqual(sender.due_steps(now_datetime()), [])  # nothing due yet, nothing sent
+
+	def test_leaving_the_stage_stops_and_skips_queued_steps(self):
+		lead = self.enrolled_lead(self.cadence(self.email_step(1), self.email_step(2)).name)
+		move_card("Lead", lead, "New")
+		enrollment = only_enrollment(lead)
+		self.assertEqual((enrollment.status, enrollment.stop_reason), ("Stopped", "card left the stage"))
+		self.assertEqual(
+			{(r.status, r.reason) for r in enrollment.steps}, {("Skipped", "card left the stage")}
+		)
+		move_card("Lead", lead, "Nurturing")  # coming back starts a new run
+		self.assertEqual(len(enrollments(lead, status="Active")), 1)
+
+	def test_stage_exit_flag_off_keeps_the_enrollment(self):
+		lead = self.enrolled_lead(self.cadence(self.email_step(1), stop_on_stage_exit=0).name)
+		move_card("Lead", lead, "New")
+		self.assertEqual(only_enrollment(lead).status, "Active")
+
+	def test_won_and_lost_stop_with_their_reason(self):
+		cadence = self.cadence(self.email_step(1)).name
+		won, lost = self.enrolled_lead(cadence), self.enrolled_lead(cadence)
+		move_card("Lead", won, "Converted")
+		move_card("Lead", lost, "Gone")
+		self.assertEqual(only_enrollment(won).stop_reason, "card won")
+		self.assertEqual(only_enrollment(lost).stop_reason, "card lost")
+
+	def test_a_received_reply_stops_the_enrollment(self):
+		cadence = self.cadence(self.email_step(1)).name
+		quiet = self.cadence(self.email_step(1), stop_on_reply=0).name
+		lead, other = self.enrolled_lead(cadence), self.enrolled_lead(quiet)
+		for name, direction in ((lead, "Sent"), (lead, "Received"), (other, "Received")):
+			frappe.get_doc(
+				{
+					"doctype": "Communication",
+					"communication_type": "Communication",
+					"communication_medium": "Email",
+					"sent_or_received": direction,
+					"subject": "Re: your offer",
+					"content": "Thanks, call me",
+					"reference_doctype": "Lead",
+					"reference_name": name,
+				}
+			).insert(ignore_permissions=True)
+			if direction == "Sent":  # our own message does not stop anything
+				self.assertEqual(only_enrollment(lead).status, "Active")
+		self.assertEqual(
+			(only_enrollment(lead).status, only_enrollment(lead).stop_reason), ("Stopped", "reply received")
+		)
+		self.assertEqual(only_enrollment(other).status, "Active")
+
+	def test_disabled_cadence_stops_runs_and_enrolls_nobody(self):
+		cadence = self.cadence(self.email_step(1))
+		lead = self.enrolled_lead(cadence.name)
+		cadence.enabled = 0
+		cadence.save()
+		self.assertEqual(only_enrollment(lead).stop_reason, "cadence disabled")
+		self.assertEqual(enrollments(self.enrolled_lead(cadence.name)), [])
+
+	# --- sending ----------------------------------------------------------------------------------
+
+	def test_email_step_goes_to_the_email_queue_and_the_timeline_once(self):
+		lead = self.enrolled_lead(
+			self.cadence(self.email_step(0), self.email_step(1)).name,
+			first_name="Olena",
+			email_id="olena@example.test",
+		)
+		enrollment = only_enrollment(lead)
+		self.assertEqual(sender.send_due_steps(), [enrollment.steps[0].name])
+		self.assertEqual(sender.send_due_steps(), [])  # the second step waits a day
+		self.assertIsNone(sender.send_step(enrollment.steps[0].name))  # a duplicate job does nothing
+		enrollment.reload()
+		first = enrollment.steps[0]
+		self.assertEqual((first.status, first.attempts), ("Sent", 1), first.last_error)
+		comm = frappe.get_doc("Communication", first.communication)
+		self.assertEqual((comm.reference_doctype, comm.reference_name), ("Lead", lead))
+		self.assertEqual(comm.subject, "Still thinking, Olena?")
+		self.assertIn("olena@example.test", comm.recipients)
+		queued = frappe.get_all(
+			"Email Queue", filters={"communication": comm.name}, fields=["name", "message"]
+		)
+		self.assertEqual(len(queued), 1)
+		self.assertEqual(
+			frappe.db.count("Communication", {"reference_name": lead, "sent_or_received": "Sent"}), 1
+		)
+		self.assertEqual(enrollment.status, "Active")
+		self.make_due(enrollment.name)
+		sender.send_due_steps()
+		self.assertEqual(only_enrollment(lead).status, "Completed")
+
+	def test_email_step_without_an_address_fails_at_once(self):
+		lead = self.enrolled_lead(self.cadence(self.email_step(0)).name, email_id=None)
+		step = only_enrollment(lead).steps[0].name
+		self.assertEqual(sender.send_step(step), "Failed")
+		row = only_enrollment(lead).steps[0]
+		self.assertEqual(row.attempts, 1)
+		self.assertIn("has no email address", row.last_error)
+
+	def test_telegram_step_posts_to_the_bot_api(self):
+		step = {
+			"wait_value": 0,
+			"wait_unit": "Hours",
+			"channel": "Telegram",
+			"message": "Hi {{ doc.first_name }}!",
+		}
+		lead = self.enrolled_lead(self.cadence(step).name, first_name="Taras", telegram_chat_id="777")
+		sender.send_due_steps()
+		self.assertEqual(len(Stub.calls), 1)
+		call = Stub.calls[0]
+		self.assertEqual((call["method"], call["path"]), ("POST", f"/bot{BOT_TOKEN}/sendMessage"))
+		self.assertEqual(json.loads(call["body"]), {"chat_id": "777", "text": "Hi Taras!"})
+		row = only_enrollment(lead).steps[0]
+		self.assertEqual(row.status, "Sent")
+		comm = frappe.get_doc("Communication", row.communication)
+		self.assertEqual((comm.communication_medium, comm.reference_name), ("Chat", lead))
+		self.assertNotIn(BOT_TOKEN, comm.content)
+
+	def test_webhook_step_sends_the_rendered_json_with_the_auth_header(self):
+		lead = self.enrolled_lead(self.cadence(self.webhook_step()).name, first_name='Ann "the boss"')
+		sender.send_due_steps()
+		self.assertEqual(len(Stub.calls), 1)
+		call = Stub.calls[0]
+		self.assertEqual((call["method"], call["path"]), ("POST", "/hook"))
+		self.assertEqual(call["headers"]["Authorization"], WEBHOOK_SECRET)
+		self.assertEqual(
+			json.loads(call["body"]), {"lead": lead, "who": 'Ann "the boss"', "stage": "Nurturing", "step": 1}
+		)
+		row = only_enrollment(lead).steps[0]
+		comm = frappe.get_doc("Communication", row.communication)
+		self.assertEqual((row.status, comm.communication_medium), ("Sent", "Other"))
+		self.assertNotIn("WEBHOOK-SECRET", comm.content)
+
+	def test_http_500_is_retried_then_failed_and_the_next_step_goes_on(self):
+		Stub.mode = "fail"
+		lead = self.enrolled_lead(self.cadence(self.webhook_step(), self.webhook_step(wait=1)).name)
+		enrollment = only_enrollment(lead)
+		first = enrollment.steps[0].name
+		started = now_datetime()
+		self.assertEqual(sender.send_step(first), "Queued")
+		row = frappe.get_doc("Cadence Enrollment Step", first)
+		self.assertEqual(row.attempts, 1)
+		self.assertIn("HTTP 500", row.last_error)
+		self.assertGreaterEqual(get_datetime(row.due_on), add_to_date(started, minutes=5, seconds=-1))
+		self.assertIsNone(sender.send_step(first))  # the retry is not due yet
+		for _attempt in (2, 3):
+			self.make_due(enrollment.name)
+			sender.send_step(first)
+		enrollment.reload()
+		self.assertEqual([(r.status, r.attempts) for r in enrollment.steps], [("Failed", 3), ("Queued", 0)])
+		self.assertEqual(len(Stub.calls), 3)
+		self.assertEqual(enrollment.status, "Active")  # a failed step does not stop the cadence
+		self.assertGreater(get_datetime(enrollment.steps[1].due_on), now_datetime())
+		self.assertNotIn("WEBHOOK-SECRET", enrollment.steps[0].last_error)
+
+	def test_a_slow_endpoint_times_out(self):
+		Stub.mode = "slow"
+		self.webhook.db_set("max_attempts", 1)
+		try:
+			lead = self.enrolled_lead(self.cadence(self.webhook_step()).name)
+			started = time.monotonic()
+			self.assertEqual(sender.send_step(only_enrollment(lead).steps[0].name), "Failed")
+			self.assertLess(time.monotonic() - started, 2.5)
+			self.assertIn("Timed out", only_enrollment(lead).steps[0].last_error)
+		finally:
+			self.webhook.db_set("max_attempts", 3)
+
+	def test_telegram_error_never_shows_the_token(self):
+		Stub.mode = "fail"
+		frappe.db.set_single_value("Cadence Settings", "max_attempts", 1)
+		step = {"wait_value": 0, "wait_unit": "Hours", "channel": "Telegram", "message": "Hi"}
+		lead = self.enrolled_lead(self.cadence(step).name, telegram_chat_id="42")
+		try:
+			self.assertEqual(sender.send_step(only_enrollment(lead).steps[0].name), "Failed")
+		finally:
+			frappe.db.set_single_value("Cadence Settings", "max_attempts", 3)
+		error = only_enrollment(lead).steps[0].last_error
+		self.assertIn("HTTP 500", error)
+		self.assertNotIn(BOT_TOKEN, error)
+
+	def test_paused_settings_send_nothing(self):
+		self.enrolled_lead(self.cadence(self.email_step(0)).name)
+		frappe.db.set_single_value("Cadence Settings", "enabled", 0)
+		try:
+			self.assertEqual(sender.send_due_steps(), [])
+		finally:
+			frappe.db.set_single_value("Cadence Settings", "enabled", 1)
+
+	def test_a_stopped_enrollment_sends_nothing(self):
+		lead = self.enrolled_lead(self.cadence(self.email_step(0)).name)
+		step = only_enrollment(lead).steps[0].name
+		move_card("Lead", lead, "New")
+		self.assertEqual(sender.send_due_steps(), [])
+		self.assertIsNone(sender.send_step(step))
+
+	# --- secrets, permissions, validation ---------------------------------------------------------
+
+	def test_secrets_are_stored_as_passwords(self):
+		raw = frappe.db.sql("select auth_token from `tabCadence Webhook` where name=%s", self.webhook.name)[
+			0
+		][0]
+		self.assertNotIn("SECRET", raw)
+		self.assertTrue(set(raw) <= {"*"})
+		raw_token = frappe.db.sql(
+			"select value from `tabSingles` where doctype='Cadence Settings' and field='telegram_bot_token'"
+		)[0][0]
+		self.assertNotIn("BOT-SECRET", raw_token)
+
+	def test_enrollments_cannot_be_written_by_hand(self):
+		lead = self.enrolled_lead(self.cadence(self.email_step(1)).name)
+		enrollment = only_enrollment(lead)
+		enrollment.status = "Completed"
+		self.assertRaises(frappe.PermissionError, enrollment.save)
+
+	def test_permissions(self):
+		seller = make_user("cadence-seller@example.test", "Sales User")
+		manager = make_user("cadence-manager@example.test", "Sales Manager")
+		cadence = self.cadence(self.email_step(1))
+		self.assertTrue(frappe.has_permission("Cadence", "read", cadence.name, user=seller))
+		self.assertFalse(frappe.has_permission("Cadence", "write", cadence.name, user=seller))
+		self.assertTrue(frappe.has_permission("Cadence", "write", cadence.name, user=manager))
+		hidden = self.enrolled_lead(cadence.name)
+		visible = self.enrolled_lead(cadence.name)
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": seller, "allow": "Lead", "for_value": visible}
+		).insert(ignore_permissions=True)
+		hidden_run, visible_run = only_enrollment(hidden), only_enrollment(visible)
+		self.assertFalse(frappe.has_permission("Cadence Enrollment", "read", hidden_run, user=seller))
+		self.assertTrue(frappe.has_permission("Cadence Enrollment", "read", visible_run, user=seller))
+		self.assertFalse(frappe.has_permission("Cadence Enrollment", "write", visible_run, user=seller))
+		frappe.set_user(seller)
+		try:
+			listed = frappe.get_list("Cadence Enrollment", pluck="name")
+		finally:
+			frappe.set_user("Administrator")
+		self.assertIn(visible_run.name, listed)
+		self.assertNotIn(hidden_run.name, listed)
+
+	def test_validation_names_the_step_and_the_field(self):
+		cases = [
+			(
+				{
+					"wait_value": -1,
+					"wait_unit": "Days",
+					"channel": "Email",
+					"email_template": self.template.name,
+				},
+				"Step 1",
+				"Wait",
+			),
+			({"wait_value": 1, "wait_unit": "Days", "channel": "Email"}, "Step 1", "Email Template"),
+			(self.webhook_step(body='{"lead": {{ doc.name }}'), "Step 1", "not valid JSON"),
+			(self.webhook_step(body='{"a": {{ doc.name | tojson }} }'), None, None),
+			({"wait_value": 1, "wait_unit": "Hours", "channel": "SMS"}, "Step 1", "Message"),
+		]
+		for step, where, what in cases:
+			doc = frappe.get_doc({"doctype": "Cadence", "cadence_name": unique("Bad"), "steps": [step]})
+			if where is None:
+				doc.insert()
+				continue
+			with self.assertRaises(frappe.ValidationError) as caught:
+				doc.insert()
+			self.assertIn(where, str(caught.exception))
+			self.assertIn(what, str(caught.exception))
+
+	def test_webhook_and_settings_validation(self):
+		for values, expected in (
+			({"url": "ftp://example.test/x"}, "http:// or https://"),
+			({"url": "not a url"}, "http:// or https://"),
+			({"url": "https://example.test/x", "timeout": 61}, "between 1 and 60"),
+			({"url": "https://example.test/x", "max_attempts": 11}, "between 1 and 10"),
+		):
+			doc = frappe.get_doc({"doctype": "Cadence Webhook", "title": unique("Bad hook"), **values})
+			with self.assertRaises(frappe.ValidationError) as caught:
+				doc.insert()
+			self.assertIn(expected, str(caught.exception))
+		settings = frappe.get_doc("Cadence Settings")
+		settings.telegram_base_url = "file:///etc/passwd"
+		self.assertRaises(frappe.ValidationError, settings.save)
