@@ -128,3 +128,18 @@ override_doctype_dashboards = {
 	**globals().get("override_doctype_dashboards", {}),
 	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
 }
+
+# Repeat sales: submitted invoices / delivery notes schedule Planned Contacts (cancel undoes),
+# a daily job works the due ones; the Customer form's connections list them.
+for _repeat_doctype in ("Sales Invoice", "Delivery Note"):
+	doc_events.setdefault(_repeat_doctype, {}).update(
+		{
+			"on_submit": "funnel_suite.funnel_repeat_sales.planner.on_submit",
+			"on_cancel": "funnel_suite.funnel_repeat_sales.planner.on_cancel",
+		}
+	)
+scheduler_events["daily_long"].append("funnel_suite.funnel_repeat_sales.planner.run_daily")
+override_doctype_dashboards = {
+	**globals().get("override_doctype_dashboards", {}),
+	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
+}
