@@ -322,6 +322,53 @@ class TestCadences(FunnelTestCase):
 		self.assertEqual((comm.communication_medium, comm.reference_name), ("Chat", lead))
 		self.assertNotIn(BOT_TOKEN, comm.content)
 
+	def test_sms_step_goes_through_the_sms_settings_gateway(self):
+		sms = frappe.get_doc("SMS Settings")
+		sms.update(
+			{
+				"sms_gateway_url": self.base + "/sms",
+				"message_parameter": "text",
+				"receiver_parameter": "to",
+				"use_post": 1,
+				"parameters": [{"parameter": "sender", "value": "ACME", "header": 0}],
+			}
+		)
+		sms.save()
+		step = {
+			"wait_value": 0,
+			"wait_unit": "Hours",
+			"channel": "SMS",
+			"message": "{{ doc.first_name }}, call us",
+		}
+		lead = self.enrolled_lead(self.cadence(step).name, first_name="Iryna", mobile_no="+380 50 123-45-67")
+		sender.send_due_steps()
+		self.assertEqual(len(Stub.calls), 1)
+		from urllib.parse import parse_qs
+
+		self.assertEqual(
+			parse_qs(Stub.calls[0]["body"]),
+			{"sender": ["ACME"], "text": ["Iryna, call us"], "to": ["+380501234567"]},
+		)
+		row = only_enrollment(lead).steps[0]
+		comm = frappe.get_doc("Communication", row.communication)
+		self.assertEqual(
+			(row.status, comm.communication_medium, comm.phone_no), ("Sent", "SMS", "+380501234567")
+		)
+
+	def test_a_late_step_pushes_the_next_one_later(self):
+		lead = self.enrolled_lead(self.cadence(self.webhook_step(), self.webhook_step(wait=24)).name)
+		enrollment = only_enrollment(lead)
+		first, second = enrollment.steps
+		late = add_to_date(now_datetime(), hours=-3)  # the scheduler was paused for three hours
+		for row, at in ((first, late), (second, add_to_date(late, hours=24))):
+			frappe.db.set_value("Cadence Enrollment Step", row.name, {"due_on": at, "planned_on": at})
+		sender.send_step(first.name)
+		second.reload()
+		gap = get_datetime(second.due_on) - get_datetime(
+			frappe.db.get_value("Cadence Enrollment Step", first.name, "sent_on")
+		)
+		self.assertAlmostEqual(gap.total_seconds(), 24 * 3600, delta=5)
+
 	def test_webhook_step_sends_the_rendered_json_with_the_auth_header(self):
 		lead = self.enrolled_lead(self.cadence(self.webhook_step()).name, first_name='Ann "the boss"')
 		sender.send_due_steps()
