@@ -182,6 +182,10 @@ def deliver(enrollment, current) -> str:
 	definition = cadence_step(enrollment, current)
 	if definition is None:
 		raise PermanentFailure(_("The step was removed from cadence {0}.").format(enrollment.cadence))
+	if not frappe.db.exists(enrollment.reference_doctype, enrollment.reference_name):
+		raise PermanentFailure(
+			_("{0} {1} no longer exists.").format(_(enrollment.reference_doctype), enrollment.reference_name)
+		)
 	card = frappe.get_doc(enrollment.reference_doctype, enrollment.reference_name)
 	context = {
 		"doc": card,

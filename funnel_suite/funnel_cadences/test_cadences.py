@@ -505,6 +505,21 @@ class TestCadences(FunnelTestCase):
 			(self.webhook_step(body='{"lead": {{ doc.name }}'), "Step 1", "not valid JSON"),
 			(self.webhook_step(body='{"a": {{ doc.name | tojson }} }'), None, None),
 			({"wait_value": 1, "wait_unit": "Hours", "channel": "SMS"}, "Step 1", "Message"),
+			(
+				{
+					"wait_value": 1,
+					"wait_unit": "Hours",
+					"channel": "Telegram",
+					"message": "Hi {{ doc.first_name",
+				},
+				"Step 1",
+				"cannot be rendered",
+			),
+			(
+				{"wait_value": 1, "wait_unit": "Hours", "channel": "SMS", "message": "{{ doc.__class__ }}"},
+				"Step 1",
+				"cannot be rendered",
+			),
 		]
 		for step, where, what in cases:
 			doc = frappe.get_doc({"doctype": "Cadence", "cadence_name": unique("Bad"), "steps": [step]})

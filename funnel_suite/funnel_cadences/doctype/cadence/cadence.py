@@ -19,7 +19,9 @@ class Cadence(Document):
 			frappe.throw("<br>".join(self._describe(p) for p in problems), title=_("Invalid Cadence Steps"))
 		for row in self.steps:
 			if row.channel == engine.WEBHOOK:
-				check_body_template(row.body_template, row.idx)
+				check_template(row.body_template, row.idx, "body_template", must_be_json=True)
+			elif row.channel in (engine.SMS, engine.TELEGRAM):
+				check_template(row.message, row.idx, "message")
 
 	def _describe(self, problem: engine.CadenceError) -> str:
 		if problem.code == "no_steps":
@@ -59,11 +61,12 @@ def step_of(row) -> engine.Step:
 	)
 
 
-def check_body_template(template: str, row: int) -> None:
-	"""A webhook body must render to JSON with a sample card (errors name the step row)."""
+def check_template(template: str, row: int, fieldname: str, must_be_json: bool = False) -> None:
+	"""A step's template must render with a sample card; a webhook body must render to JSON.
+	Errors name the step row and the field."""
 	from funnel_suite.funnel_cadences.sender import render
 
-	field = frappe.bold(_("JSON Body Template"))
+	field = frappe.bold(_(frappe.get_meta("Cadence Step").get_label(fieldname)))
 	try:
 		rendered = render(template, engine.sample_context({"name": "SAMPLE", "title": 'Sample "card"'}))
 	except Exception as err:
@@ -71,6 +74,8 @@ def check_body_template(template: str, row: int) -> None:
 			_("Step {0}, {1}: the template cannot be rendered: {2}").format(row, field, str(err)),
 			title=_("Invalid Cadence Steps"),
 		)
+	if not must_be_json:
+		return
 	try:
 		engine.check_json_body(rendered)
 	except engine.CadenceError as err:
