@@ -26,4 +26,37 @@ def funnel_suite_demo(context):
 		frappe.destroy()
 
 
-commands = [funnel_suite_demo]
+@click.command("funnel-suite-rebuild-analytics")
+@click.option("--funnel", help="Rebuild only this funnel (default: every funnel)")
+@pass_context
+def funnel_suite_rebuild_analytics(context, funnel=None):
+	"""Recompute the funnel analytics (Funnel Summary, Funnel Card State) from the move log and the
+	cards, in one transaction."""
+	import time
+
+	import frappe
+
+	from funnel_suite.funnel_analytics.summary import rebuild
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		frappe.set_user("Administrator")
+		started = time.perf_counter()
+		counts = rebuild(funnel)
+		frappe.db.commit()
+		click.echo(
+			"funnel_suite analytics rebuilt in {:.1f} s: {} summary rows, {} card states ({} log rows got "
+			"their card's dimensions)".format(
+				time.perf_counter() - started,
+				counts["summary_rows"],
+				counts["card_states"],
+				counts["log_rows_backfilled"],
+			)
+		)
+	finally:
+		frappe.destroy()
+
+
+commands = [funnel_suite_demo, funnel_suite_rebuild_analytics]

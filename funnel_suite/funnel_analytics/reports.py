@@ -53,11 +53,14 @@ def parse_filters(filters, need_funnel: bool = True, need_period: bool = True) -
 	funnel = filters.get("funnel") or None
 	doctype = None
 	if funnel:
-		if not frappe.db.exists("Funnel", funnel):
+		try:
+			doctype = load_funnel(funnel).document_type  # cached: no query per report run
+		except frappe.DoesNotExistError:
+			frappe.clear_last_message()
 			frappe.throw(
-				_("Funnel {0} does not exist. Pick a funnel from the list.").format(frappe.bold(funnel))
+				_("Funnel {0} does not exist. Pick a funnel from the list.").format(frappe.bold(funnel)),
+				frappe.DoesNotExistError,
 			)
-		doctype = frappe.get_cached_value("Funnel", funnel, "document_type")
 	elif need_funnel:
 		frappe.throw(_("Pick a funnel: the Funnel filter is required."), title=_("Missing Filter"))
 	from_date = getdate(filters.get("from_date")) if filters.get("from_date") else None
