@@ -78,14 +78,14 @@ def test_retries_stop_at_max_attempts(max_attempts, made):
 @pytest.mark.parametrize(
 	"event,flags,reason",
 	[
-		(c.REPLY, StopFlags(), "reply received"),
+		(c.REPLY, StopFlags(), "Reply received"),
 		(c.REPLY, StopFlags(on_reply=False), None),
-		(c.WON, StopFlags(), "card won"),
-		(c.LOST, StopFlags(), "card lost"),
+		(c.WON, StopFlags(), "Card won"),
+		(c.LOST, StopFlags(), "Card lost"),
 		(c.LOST, StopFlags(on_won_or_lost=False), None),
-		(c.STAGE_EXIT, StopFlags(), "card left the stage"),
+		(c.STAGE_EXIT, StopFlags(), "Card left the stage"),
 		(c.STAGE_EXIT, StopFlags(on_stage_exit=False), None),
-		(c.DISABLED, StopFlags(False, False, False), "cadence disabled"),
+		(c.DISABLED, StopFlags(False, False, False), "Cadence disabled"),
 	],
 )
 def test_stop_reason(event, flags, reason):

@@ -57,11 +57,11 @@ LOST = "lost"
 STAGE_EXIT = "stage_exit"
 DISABLED = "disabled"
 STOP_REASONS = {
-	REPLY: "reply received",
-	WON: "card won",
-	LOST: "card lost",
-	STAGE_EXIT: "card left the stage",
-	DISABLED: "cadence disabled",
+	REPLY: "Reply received",
+	WON: "Card won",
+	LOST: "Card lost",
+	STAGE_EXIT: "Card left the stage",
+	DISABLED: "Cadence disabled",
 }
 
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=30))

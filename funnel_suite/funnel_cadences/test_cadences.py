@@ -212,9 +212,9 @@ class TestCadences(FunnelTestCase):
 		lead = self.enrolled_lead(self.cadence(self.email_step(1), self.email_step(2)).name)
 		move_card("Lead", lead, "New")
 		enrollment = only_enrollment(lead)
-		self.assertEqual((enrollment.status, enrollment.stop_reason), ("Stopped", "card left the stage"))
+		self.assertEqual((enrollment.status, enrollment.stop_reason), ("Stopped", "Card left the stage"))
 		self.assertEqual(
-			{(r.status, r.reason) for r in enrollment.steps}, {("Skipped", "card left the stage")}
+			{(r.status, r.reason) for r in enrollment.steps}, {("Skipped", "Card left the stage")}
 		)
 		move_card("Lead", lead, "Nurturing")  # coming back starts a new run
 		self.assertEqual(len(enrollments(lead, status="Active")), 1)
@@ -229,8 +229,8 @@ class TestCadences(FunnelTestCase):
 		won, lost = self.enrolled_lead(cadence), self.enrolled_lead(cadence)
 		move_card("Lead", won, "Converted")
 		move_card("Lead", lost, "Gone")
-		self.assertEqual(only_enrollment(won).stop_reason, "card won")
-		self.assertEqual(only_enrollment(lost).stop_reason, "card lost")
+		self.assertEqual(only_enrollment(won).stop_reason, "Card won")
+		self.assertEqual(only_enrollment(lost).stop_reason, "Card lost")
 
 	def test_a_received_reply_stops_the_enrollment(self):
 		cadence = self.cadence(self.email_step(1)).name
@@ -252,7 +252,7 @@ class TestCadences(FunnelTestCase):
 			if direction == "Sent":  # our own message does not stop anything
 				self.assertEqual(only_enrollment(lead).status, "Active")
 		self.assertEqual(
-			(only_enrollment(lead).status, only_enrollment(lead).stop_reason), ("Stopped", "reply received")
+			(only_enrollment(lead).status, only_enrollment(lead).stop_reason), ("Stopped", "Reply received")
 		)
 		self.assertEqual(only_enrollment(other).status, "Active")
 
@@ -261,7 +261,7 @@ class TestCadences(FunnelTestCase):
 		lead = self.enrolled_lead(cadence.name)
 		cadence.enabled = 0
 		cadence.save()
-		self.assertEqual(only_enrollment(lead).stop_reason, "cadence disabled")
+		self.assertEqual(only_enrollment(lead).stop_reason, "Cadence disabled")
 		self.assertEqual(enrollments(self.enrolled_lead(cadence.name)), [])
 
 	# --- sending ----------------------------------------------------------------------------------
