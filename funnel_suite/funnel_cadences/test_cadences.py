@@ -9,11 +9,19 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import frappe
+from frappe.desk.notifications import get_open_count
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from funnel_suite.api import move_card
 from funnel_suite.funnel_cadences import sender
-from funnel_suite.tests.utils import FunnelTestCase, make_funnel, make_lead, make_user, unique
+from funnel_suite.tests.utils import (
+	FunnelTestCase,
+	make_funnel,
+	make_lead,
+	make_opportunity,
+	make_user,
+	unique,
+)
 
 BOT_TOKEN = "123456:BOT-SECRET-TOKEN"
 WEBHOOK_SECRET = "Bearer WEBHOOK-SECRET-VALUE"
@@ -368,6 +376,32 @@ class TestCadences(FunnelTestCase):
 			frappe.db.get_value("Cadence Enrollment Step", first.name, "sent_on")
 		)
 		self.assertAlmostEqual(gap.total_seconds(), 24 * 3600, delta=5)
+
+	def test_an_opportunity_messages_its_lead(self):
+		step = {
+			"wait_value": 0,
+			"wait_unit": "Hours",
+			"channel": "Telegram",
+			"message": "Deal {{ doc.name }}",
+		}
+		stages = [
+			dict(s, cadence=self.cadence(step).name if s["stage_name"] == "Nurturing" else None)
+			for s in STAGES
+		]
+		funnel = make_funnel(document_type="Opportunity", stages=stages).name
+		lead = make_lead(telegram_chat_id="9001")
+		deal = make_opportunity(lead=lead, funnel=funnel, funnel_stage="New")
+		move_card("Opportunity", deal.name, "Nurturing")
+		sender.send_due_steps()
+		self.assertEqual(json.loads(Stub.calls[0]["body"]), {"chat_id": "9001", "text": f"Deal {deal.name}"})
+		run = frappe.get_all(
+			"Cadence Enrollment",
+			filters={"reference_doctype": "Opportunity", "reference_name": deal.name},
+			fields=["name", "status"],
+		)
+		self.assertEqual([r.status for r in run], ["Completed"])
+		counts = get_open_count("Opportunity", deal.name)["count"]["external_links_found"]
+		self.assertIn({"doctype": "Cadence Enrollment", "count": 1, "open_count": 0}, counts)
 
 	def test_webhook_step_sends_the_rendered_json_with_the_auth_header(self):
 		lead = self.enrolled_lead(self.cadence(self.webhook_step()).name, first_name='Ann "the boss"')
