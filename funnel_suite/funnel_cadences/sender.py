@@ -222,7 +222,8 @@ def send_email(card, definition, context) -> str:
 	recipient = card_email(card)
 	if not recipient:
 		raise PermanentFailure(_("{0} {1} has no email address.").format(_(card.doctype), card.name))
-	mail = get_email_template(definition.email_template, card.as_dict())
+	fields = card.as_dict()
+	mail = get_email_template(definition.email_template, {**context, **fields, "doc": fields})
 	result = make(
 		doctype=card.doctype,
 		name=card.name,

@@ -116,7 +116,7 @@ class TestCadences(FunnelTestCase):
 				"doctype": "Email Template",
 				"name": unique("Cadence Test Mail"),
 				"subject": "Still thinking, {{ first_name }}?",
-				"response": "Hello {{ first_name }}, your offer is waiting.",
+				"response": "Hello {{ doc.first_name }}, your offer in {{ stage }} is waiting.",
 			}
 		).insert()
 		cls.webhook = frappe.get_doc(
@@ -291,6 +291,7 @@ class TestCadences(FunnelTestCase):
 		self.assertEqual((comm.reference_doctype, comm.reference_name), ("Lead", lead))
 		self.assertEqual(comm.subject, "Still thinking, Olena?")
 		self.assertIn("olena@example.test", comm.recipients)
+		self.assertIn("Hello Olena, your offer in Nurturing is waiting.", comm.content)
 		queued = frappe.get_all(
 			"Email Queue", filters={"communication": comm.name}, fields=["name", "message"]
 		)
