@@ -161,8 +161,38 @@ def on_communication(doc, method=None) -> None:
 	for link in doc.get("timeline_links") or []:
 		if link.link_doctype in doctypes and link.link_name:
 			cards.add((link.link_doctype, link.link_name))
+	cards.update(cards_enrolled_for_sender(doc.get("sender")))
 	reason = engine.STOP_REASONS[engine.REPLY]
 	for doctype, name in sorted(cards):
 		for enrollment in active_enrollments(doctype, name):
 			if engine.stop_reason(engine.REPLY, stop_flags(enrollment.cadence)):
 				stop(enrollment, reason)
+
+
+# Where a card keeps the address its messages go to (a reply from it counts on the card even
+# when the mail client broke the thread).
+SENDER_FIELDS = {"Lead": "email_id", "Opportunity": "contact_email"}
+
+
+def cards_enrolled_for_sender(sender: str | None) -> set[tuple[str, str]]:
+	"""Cards with an active enrollment whose email address is the sender's."""
+	from email.utils import parseaddr
+
+	address = parseaddr(sender or "")[1].strip()
+	if not address:
+		return set()
+	found = set()
+	for doctype, fieldname in SENDER_FIELDS.items():
+		if not frappe.get_meta(doctype).has_field(fieldname):
+			continue
+		rows = frappe.db.sql(
+			f"""
+			select distinct e.reference_name
+			from `tabCadence Enrollment` e
+			join `tab{doctype}` c on c.name = e.reference_name
+			where e.status = 'Active' and e.reference_doctype = %(doctype)s and c.`{fieldname}` = %(address)s
+			""",
+			{"doctype": doctype, "address": address},
+		)
+		found.update((doctype, r[0]) for r in rows)
+	return found

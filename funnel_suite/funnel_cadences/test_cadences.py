@@ -264,6 +264,23 @@ class TestCadences(FunnelTestCase):
 		)
 		self.assertEqual(only_enrollment(other).status, "Active")
 
+	def test_an_unthreaded_reply_from_the_cards_address_stops_it(self):
+		lead = self.enrolled_lead(self.cadence(self.email_step(1)).name, email_id="petro@example.test")
+		other = self.enrolled_lead(self.cadence(self.email_step(1)).name)
+		frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Communication",
+				"communication_medium": "Email",
+				"sent_or_received": "Received",
+				"sender": "Petro <petro@example.test>",
+				"subject": "Question",
+				"content": "Is the offer still valid?",
+			}
+		).insert(ignore_permissions=True)
+		self.assertEqual(only_enrollment(lead).stop_reason, "Reply received")
+		self.assertEqual(only_enrollment(other).status, "Active")
+
 	def test_disabled_cadence_stops_runs_and_enrolls_nobody(self):
 		cadence = self.cadence(self.email_step(1))
 		lead = self.enrolled_lead(cadence.name)
