@@ -81,29 +81,32 @@ def due_steps(now, limit: int = BATCH_SIZE) -> list[str]:
 def send_step(step: str) -> str | None:
 	"""Background job: send one step once. Returns the step's status, None if nothing was done.
 
-	The step row is read FOR UPDATE: of two workers on the same step one waits, then sees it is
-	no longer Queued (or not due yet after a failed attempt) and does nothing.
+	The enrollment row is locked (FOR UPDATE) before its steps are read, the same order a stop
+	takes: of two workers on the same step one waits, then sees the step is no longer Queued
+	(or not due yet after a failed attempt) and does nothing.
 	"""
-	row = frappe.db.sql(
-		"select parent, status, due_on from `tabCadence Enrollment Step` where name = %s for update",
-		step,
-		as_dict=True,
-	)
-	if not row or row[0].status != engine.QUEUED or get_datetime(row[0].due_on) > now_datetime():
+	parent = frappe.db.get_value(STEP, step, "parent")
+	if not parent:
 		return None
-	enrollment = frappe.get_doc(ENROLLMENT, row[0].parent, for_update=True)
-	if enrollment.status != engine.ACTIVE:
+	enrollment = frappe.get_doc(ENROLLMENT, parent, for_update=True)
+	current = next((r for r in enrollment.steps if r.name == step), None)
+	if (
+		enrollment.status != engine.ACTIVE
+		or current is None
+		or current.status != engine.QUEUED
+		or get_datetime(current.due_on) > now_datetime()
+	):
 		return None
-	rows = list(enrollment.steps)
-	current = next(r for r in rows if r.name == step)
-	if any(r.status == engine.QUEUED and r.idx < current.idx for r in rows):
+	if any(r.status == engine.QUEUED and r.idx < current.idx for r in enrollment.steps):
 		return None  # an earlier step goes first
 	planned = get_datetime(current.planned_on or current.due_on)
 	current.attempts = cint(current.attempts) + 1
 	now = now_datetime()
+	frappe.db.savepoint("funnel_cadence_send")
 	try:
 		current.communication = deliver(enrollment, current)
 	except Exception as err:
+		frappe.db.rollback(save_point="funnel_cadence_send")  # nothing half-written stays
 		error = describe_error(err)
 		retry = None
 		if not isinstance(err, PermanentFailure):
