@@ -28,6 +28,8 @@ before_tests = "funnel_suite.install.before_tests"
 # Stage bar and move history on every card form.
 doctype_js = {doctype: ["public/js/funnel_card.js"] for doctype in funnel_document_types}
 doctype_js["Lead"].append("public/js/lead_qualification.js")
+# The customer journey (every card of the customer across funnels) on the Customer form.
+doctype_js["Customer"] = ["public/js/customer_journey.js"]
 doctype_list_js = {doctype: "public/js/funnel_list.js" for doctype in funnel_document_types}
 boot_session = "funnel_suite.funnels.card.boot_session"
 
@@ -112,21 +114,6 @@ override_doctype_dashboards = {
 	**globals().get("override_doctype_dashboards", {}),
 	"Lead": "funnel_suite.funnel_cadences.setup.lead_dashboard",
 	"Opportunity": "funnel_suite.funnel_cadences.setup.opportunity_dashboard",
-}
-
-# Repeat sales: submitted invoices / delivery notes schedule Planned Contacts (cancel undoes),
-# a daily job works the due ones; the Customer form's connections list them.
-for _repeat_doctype in ("Sales Invoice", "Delivery Note"):
-	doc_events.setdefault(_repeat_doctype, {}).update(
-		{
-			"on_submit": "funnel_suite.funnel_repeat_sales.planner.on_submit",
-			"on_cancel": "funnel_suite.funnel_repeat_sales.planner.on_cancel",
-		}
-	)
-scheduler_events["daily_long"].append("funnel_suite.funnel_repeat_sales.planner.run_daily")
-override_doctype_dashboards = {
-	**globals().get("override_doctype_dashboards", {}),
-	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
 }
 
 # Repeat sales: submitted invoices / delivery notes schedule Planned Contacts (cancel undoes),

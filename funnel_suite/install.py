@@ -6,6 +6,7 @@ import frappe
 from frappe import _lt
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
+from funnel_suite.funnel_analytics.setup import create_journey_fields, remove_journey_fields
 from funnel_suite.funnel_cadences.setup import create_cadence_fields, remove_cadence_fields
 
 ROLES = ("Funnel Manager", "Funnel Reviewer")
@@ -351,6 +352,7 @@ def after_install():
 	create_roles()
 	create_card_fields()
 	create_cadence_fields()
+	create_journey_fields()
 	create_lost_categories()
 	create_disqualification_reasons()
 	from funnel_suite.funnel_qualification.keys import backfill
@@ -372,6 +374,7 @@ def after_migrate():
 	create_roles()
 	create_card_fields()
 	create_cadence_fields()
+	create_journey_fields()
 	create_lost_categories()
 	create_disqualification_reasons()
 	from funnel_suite.funnels.board import sync_kanban_board, sync_stage_options
@@ -398,6 +401,7 @@ def before_uninstall():
 	from funnel_suite.funnels.card import card_doctypes
 
 	remove_cadence_fields()
+	remove_journey_fields()
 
 	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
 		if frappe.db.exists("Kanban Board", name):

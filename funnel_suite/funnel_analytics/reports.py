@@ -18,7 +18,7 @@ from frappe.utils import add_months, cint, get_first_day, get_last_day, getdate,
 
 from funnel_suite.engine import analytics
 from funnel_suite.funnel_analytics.scope import Scope, scope_for
-from funnel_suite.funnel_analytics.summary import STATE, SUMMARY, funnel_definitions
+from funnel_suite.funnel_analytics.summary import STATE, SUMMARY, funnel_definitions, summary_range
 from funnel_suite.funnels.card import card_doctypes, load_funnel
 
 GROUPS = {"": None, "Owner": "card_owner", "Source": "source"}
@@ -135,12 +135,16 @@ def conversion_counters(f: Filters) -> dict[tuple[str, str], analytics.Counters]
 	params: dict = {"funnel": f.funnel}
 	plan = analytics.plan_period(f.from_date, f.to_date)
 	ranges = []
-	if plan.months:
-		params["m_from"], params["m_to"] = plan.months
-		ranges.append("(s.grain = 'Month' and s.period between %(m_from)s and %(m_to)s)")
-	for index, (start, end) in enumerate(plan.days):
-		params[f"d_from_{index}"], params[f"d_to_{index}"] = start, end
-		ranges.append(f"(s.grain = 'Day' and s.period between %(d_from_{index})s and %(d_to_{index})s)")
+	parts = [("Month", *plan.months)] if plan.months else []
+	parts += [("Day", start, end) for start, end in plan.days]
+	for index, (grain, start, end) in enumerate(parts):
+		# the primary key range is what the database reads; grain and period say the same in words
+		params[f"lo_{index}"], params[f"hi_{index}"] = summary_range(f.funnel, grain, start, end)
+		params[f"grain_{index}"], params[f"from_{index}"], params[f"to_{index}"] = grain, start, end
+		ranges.append(
+			f"(s.name >= %(lo_{index})s and s.name < %(hi_{index})s and s.grain = %(grain_{index})s"
+			f" and s.period between %(from_{index})s and %(to_{index})s)"
+		)
 	group = f"s.`{f.group_by}`" if f.group_by else "''"
 	rows = frappe.db.sql(
 		f"""select {group} as grp, s.stage, sum(s.entered), sum(s.entered_amount), sum(s.exited),

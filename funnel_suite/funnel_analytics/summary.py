@@ -108,9 +108,24 @@ def _deltas(facts: list[analytics.MoveFact], funnels) -> list[tuple[str, tuple, 
 	return rows
 
 
+def funnel_prefix(funnel: str, grain: str) -> str:
+	return hashlib.md5(funnel.encode()).hexdigest()[:10] + grain[0]
+
+
 def summary_name(grain: str, key: tuple) -> str:
-	text = "\x1f".join(str(part) for part in (grain, *key))
-	return hashlib.md5(text.encode()).hexdigest()
+	"""The row's primary key, built so that InnoDB stores a funnel's rows of one grain in period
+	order (the table is clustered on it): a report reads its period as one contiguous range."""
+	funnel, period, *rest = key
+	tail = hashlib.md5("\x1f".join(str(part) for part in rest).encode()).hexdigest()[:20]
+	return f"{funnel_prefix(funnel, grain)}{getdate(period):%Y%m%d}{tail}"
+
+
+def summary_range(funnel: str, grain: str, start, end) -> tuple[str, str]:
+	"""Primary-key bounds [low, high) of a funnel's rows of one grain between two periods."""
+	prefix = funnel_prefix(funnel, grain)
+	# "z" sorts after the hex tail in the site's collation ("~" would not: unicode_ci puts
+	# punctuation before letters and digits)
+	return f"{prefix}{getdate(start):%Y%m%d}", f"{prefix}{getdate(end):%Y%m%d}z"
 
 
 def _summary_values(rows, now, user) -> list:

@@ -383,3 +383,133 @@ class TestNumberCards(FunnelTestCase):
 		frappe.db.set_value("Opportunity", old.name, "funnel_stage_since", add_days(now_datetime(), -30))
 		rebuild_card_state(funnel)
 		self.assertEqual(reports.stale_cards(), stale_before + 1)
+
+
+class TestCustomerJourney(FunnelTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.funnel = make_funnel(stages=STAGES).name
+		cls.company = frappe.defaults.get_defaults().get("company")
+
+	def make_customer(self):
+		from funnel_suite.tests.utils import make_lead, unique
+
+		lead = make_lead(company_name=unique("Journey Co"))
+		customer = frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": unique("Journey Customer"),
+				"customer_type": "Company",
+				"lead_name": lead.name,
+			}
+		).insert()
+		direct = make_opportunity(funnel=self.funnel, opportunity_from="Customer", party_name=customer.name)
+		from_lead = make_opportunity(funnel=self.funnel, lead=lead)
+		return customer, lead, direct, from_lead
+
+	def test_the_journey_lists_every_card_of_the_customer(self):
+		from funnel_suite.api import get_customer_journey
+
+		customer, lead, direct, from_lead = self.make_customer()
+		move_card("Opportunity", from_lead.name, "Proposal")
+		journey = get_customer_journey(customer.name)
+		cards = {(c["doctype"], c["name"]): c for c in journey["cards"]}
+		self.assertEqual(
+			set(cards), {("Lead", lead.name), ("Opportunity", direct.name), ("Opportunity", from_lead.name)}
+		)
+		deal = cards[("Opportunity", from_lead.name)]
+		self.assertEqual(
+			(deal["funnel"], deal["stage"], deal["stage_kind"]), (self.funnel, "Proposal", "Open")
+		)
+		self.assertEqual(deal["owner"], "Administrator")
+		self.assertEqual(deal["days_in_stage"], 0.0)
+		self.assertFalse(deal["silent"])
+		self.assertEqual(journey["open_cards"], 3)
+
+	def test_silence_warning_after_the_stage_limit_until_a_touch(self):
+		from funnel_suite.api import get_customer_journey
+
+		customer, _lead, direct, _from_lead = self.make_customer()
+		frappe.db.set_value(
+			"Opportunity",
+			direct.name,
+			"funnel_stage_since",
+			add_days(now_datetime(), -10),
+			update_modified=False,
+		)
+		card = next(c for c in get_customer_journey(customer.name)["cards"] if c["name"] == direct.name)
+		self.assertTrue(card["silent"])  # Inquiry allows 3 days; nothing happened for 10
+		self.assertEqual(card["silent_days"], 10)
+		frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Communication",
+				"communication_medium": "Phone",
+				"sent_or_received": "Sent",
+				"subject": "Call",
+				"reference_doctype": "Opportunity",
+				"reference_name": direct.name,
+				"communication_date": add_days(now_datetime(), -1),
+			}
+		).insert(ignore_permissions=True)
+		journey = get_customer_journey(customer.name)
+		card = next(c for c in journey["cards"] if c["name"] == direct.name)
+		self.assertFalse(card["silent"])
+		self.assertIsNotNone(journey["last_touch"])
+
+	def test_the_journey_shows_only_cards_the_user_may_open(self):
+		from funnel_suite.api import get_customer_journey
+
+		customer, _lead, direct, from_lead = self.make_customer()
+		user = make_user("funnel-journey@example.test", "Sales User")
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": user,
+				"allow": "Opportunity",
+				"for_value": direct.name,
+				"apply_to_all_doctypes": 0,
+				"applicable_for": "Opportunity",
+			}
+		).insert(ignore_permissions=True)
+		with self.set_user(user):
+			names = {c["name"] for c in get_customer_journey(customer.name)["cards"]}
+		self.assertIn(direct.name, names)
+		self.assertNotIn(from_lead.name, names)
+		with self.set_user(make_user("funnel-journey-none@example.test", "Accounts User")):
+			with self.assertRaises(frappe.PermissionError):
+				get_customer_journey(customer.name)
+		with self.assertRaises(frappe.DoesNotExistError):
+			get_customer_journey("No such customer")
+
+
+class TestFunnelsWorkspace(FunnelTestCase):
+	def test_the_workspace_and_its_widgets_are_installed(self):
+		workspace = frappe.get_doc("Workspace", "Funnels")
+		self.assertEqual(workspace.module, "Funnel Analytics")
+		for card in workspace.number_cards:
+			doc = frappe.get_doc("Number Card", card.number_card_name)
+			self.assertEqual(doc.type, "Custom")
+			self.assertTrue(frappe.get_attr(doc.method))
+		for chart in workspace.charts:
+			self.assertEqual(frappe.db.get_value("Dashboard Chart", chart.chart_name, "chart_type"), "Custom")
+		linked = {link.link_to for link in workspace.links if link.type == "Link"}
+		self.assertTrue({"Funnel Conversion", "Stage Velocity", "Stale Cards", "Funnel Forecast"} <= linked)
+		for name in linked:
+			self.assertTrue(frappe.db.exists("Report", name) or frappe.db.exists("DocType", name), name)
+
+	def test_widgets_answer_for_a_sales_user_and_refuse_others(self):
+		from funnel_suite import api
+
+		with self.set_user(make_user("funnel-widgets@example.test", "Sales User")):
+			for method in (api.funnel_open_cards, api.funnel_stale_cards, api.funnel_won_this_month):
+				self.assertIsInstance(method()["value"], int)
+			self.assertIsInstance(api.funnel_conversion_this_month()["value"], int | float)
+			chart = api.funnel_stage_counts_chart(chart_name="Funnel Stage Counts")
+			self.assertEqual(len(chart["labels"]), len(chart["datasets"][0]["values"]))
+			flow = api.funnel_monthly_flow_chart(filters={})
+			self.assertEqual(len(flow["labels"]), 12)
+		with self.set_user(make_user("funnel-widgets-none@example.test", "Accounts User")):
+			with self.assertRaises(frappe.PermissionError):
+				api.funnel_open_cards()

@@ -60,6 +60,8 @@ def _refuse():
 def on_doctype_update():
 	frappe.db.add_index("Funnel Transition", ["reference_doctype", "reference_name", "moved_on"])
 	frappe.db.add_index("Funnel Transition", ["funnel", "moved_on"])
+	# Stage Velocity reads the moves that left a funnel for another one
+	frappe.db.add_index("Funnel Transition", ["from_funnel", "moved_on"])
 
 
 def get_permission_query_conditions(user: str | None = None) -> str:
