@@ -464,6 +464,39 @@ class TestCyclic(RepeatSalesCase):
 		self.assertEqual(contacts(bad)[1].status, "Scheduled")
 
 
+class TestLargeVolumes(RepeatSalesCase):
+	def test_large_volumes_go_to_the_long_queue_in_chunks(self):
+		self.rule()
+		customers = [self.customer() for _ in range(5)]
+		for customer in customers:
+			self.invoice(customer, "2026-01-10")
+		names = frappe.get_all(
+			"Planned Contact", filters={"customer": ("in", customers)}, pluck="name", order_by="name asc"
+		)
+		frappe.flags.in_test = False  # outside tests large volumes are enqueued
+		try:
+			with patch.object(planner, "CHUNK", 2), patch("frappe.enqueue") as enqueue:
+				self.assertEqual(planner.run_daily("2026-04-10"), {"enqueued": 5})
+		finally:
+			frappe.flags.in_test = True
+		calls = [c.kwargs for c in enqueue.call_args_list]
+		self.assertEqual(
+			[(c["first"], c["last"]) for c in calls],
+			[(names[0], names[1]), (names[2], names[3]), (names[4], names[4])],
+		)
+		self.assertEqual({c["queue"] for c in calls}, {"long"})
+		self.assertTrue(all(c["deduplicate"] and c["job_id"].endswith(c["first"]) for c in calls))
+		# each chunk works exactly its contacts; running a chunk twice does nothing more
+		with patch.object(frappe.db, "commit"):
+			first = calls[1]
+			self.assertEqual(planner.process_due(first["today"], first["first"], first["last"])["Done"], 2)
+			self.assertEqual(planner.process_due(first["today"], first["first"], first["last"])["Done"], 0)
+		done = frappe.get_all(
+			"Planned Contact", filters={"name": ("in", names), "status": "Done"}, pluck="name"
+		)
+		self.assertEqual(sorted(done), names[2:4])
+
+
 class TestRulesAndPermissions(RepeatSalesCase):
 	def test_validation_names_the_field(self):
 		cases = [
