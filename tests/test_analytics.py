@@ -170,7 +170,7 @@ def test_incremental_updates_equal_the_recomputation(history, batch):
 	"""Applying each move's deltas as it happens (in batches of merged upserts) gives the same
 	summary as recomputing it from the whole log, for both grains."""
 	facts = history[0]
-	for grain in ("day", "month"):
+	for grain in ("day", "month", "company_day", "company_month"):
 		live: dict = {}
 		for start in range(0, len(facts), batch):
 			chunk = [d for f in facts[start : start + batch] for d in move_deltas(f, FUNNELS, grain)]
@@ -187,6 +187,22 @@ def test_monthly_summary_is_the_daily_summary_rolled_up(history):
 	for (funnel, day, *rest), counters in daily.items():
 		rolled.setdefault((funnel, month_start(day), *rest), Counters()).add(counters)
 	assert _as_tuples(rolled) == _as_tuples(aggregate(facts, FUNNELS, "month"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(card_histories())
+def test_company_grains_are_the_full_grains_rolled_up_over_the_other_dimensions(history):
+	facts = history[0]
+	for full, company_only in (("day", "company_day"), ("month", "company_month")):
+		rolled: dict = {}
+		for (funnel, period, stage, company, *_rest), counters in aggregate(facts, FUNNELS, full).items():
+			rolled.setdefault((funnel, period, stage, company, "", "", ""), Counters()).add(counters)
+		assert _as_tuples(rolled) == _as_tuples(aggregate(facts, FUNNELS, company_only))
+
+
+def test_unknown_grain_is_refused():
+	with pytest.raises(ValueError):
+		move_deltas(fact("New"), FUNNELS, grain="week")
 
 
 @settings(max_examples=100, deadline=None)

@@ -87,8 +87,20 @@ def _clean(value) -> str:
 	return value or ""
 
 
+# The summary keeps four grains: per day and per month with every dimension (for filters and
+# grouping by owner, source or territory), and per day and per month by company only — a few
+# hundred rows per funnel and year, which is what most report runs read.
+GRAINS = ("day", "month", "company_day", "company_month")
+MONTHLY = frozenset({"month", "company_month"})
+COMPANY_ONLY = frozenset({"company_day", "company_month"})
+
+
 def key_for(funnel: str, day: dt.date, stage: str, fact: MoveFact, grain: str = "day") -> Key:
-	period = month_start(day) if grain == "month" else day
+	if grain not in GRAINS:
+		raise ValueError(f"unknown grain {grain!r}")
+	period = month_start(day) if grain in MONTHLY else day
+	if grain in COMPANY_ONLY:
+		return (funnel, period, stage, _clean(fact.company), "", "", "")
 	return (funnel, period, stage, *(_clean(getattr(fact, d)) for d in DIMENSIONS))
 
 
@@ -114,7 +126,7 @@ def classify_exit(funnel: Funnel | None, from_stage: str, to_stage: str) -> str:
 def move_deltas(
 	fact: MoveFact, funnels: Mapping[str, Funnel], grain: str = "day"
 ) -> list[tuple[Key, Counters]]:
-	"""What one move adds to the summary of the given grain ("day" or "month")."""
+	"""What one move adds to the summary of the given grain (one of GRAINS)."""
 	day = fact.moved_on.date()
 	deltas = [
 		(

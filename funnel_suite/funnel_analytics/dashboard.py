@@ -115,10 +115,15 @@ def _per_month(f: reports.Filters) -> dict[dt.date, dict[str, int]]:
 				result.setdefault(month_start, {})[analytics.normalize_stage_name(stage)] = c.entered
 		return result
 	# the monthly rows hold every move of their month, the current one included
-	params: dict = {"funnel": f.funnel, "from": f.from_date, "to": getdate(get_first_day(f.to_date))}
+	params: dict = {
+		"funnel": f.funnel,
+		"from": f.from_date,
+		"to": getdate(get_first_day(f.to_date)),
+		"grain": "Company Month" if set(scope.dims) <= {"company"} else "Month",
+	}
 	rows = frappe.db.sql(
 		f"""select s.period, s.stage, sum(s.entered) from `tab{SUMMARY}` s
-		where s.funnel = %(funnel)s and s.grain = 'Month' and s.period between %(from)s and %(to)s
+		where s.funnel = %(funnel)s and s.grain = %(grain)s and s.period between %(from)s and %(to)s
 			and {scope.conditions("s", params, reference=False)}
 		group by 1, 2""",
 		params,

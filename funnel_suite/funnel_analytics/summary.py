@@ -25,7 +25,9 @@ from funnel_suite.funnels.tasks import OWNER_FIELDS
 
 SUMMARY = "Funnel Summary"
 STATE = "Funnel Card State"
-GRAINS = {"day": "Day", "month": "Month"}
+GRAINS = {"day": "Day", "month": "Month", "company_day": "Company Day", "company_month": "Company Month"}
+# one letter per grain in the primary key (distinct also case-insensitively)
+GRAIN_CODES = {"Day": "D", "Month": "M", "Company Day": "E", "Company Month": "N"}
 _META = ("creation", "modified", "modified_by", "owner", "docstatus", "idx")
 SUMMARY_COLUMNS = (
 	"name",
@@ -109,7 +111,7 @@ def _deltas(facts: list[analytics.MoveFact], funnels) -> list[tuple[str, tuple, 
 
 
 def funnel_prefix(funnel: str, grain: str) -> str:
-	return hashlib.md5(funnel.encode()).hexdigest()[:10] + grain[0]
+	return hashlib.md5(funnel.encode()).hexdigest()[:10] + GRAIN_CODES[grain]
 
 
 def summary_name(grain: str, key: tuple) -> str:

@@ -48,12 +48,17 @@ def on_doctype_update():
 	import frappe
 
 	frappe.db.add_unique("Funnel Card State", ["reference_doctype", "reference_name"])
-	# Stale Cards: the oldest first, per funnel or across funnels, reading only the first page
-	frappe.db.add_index("Funnel Card State", ["funnel", "stage_type", "stale_on"])
+	# Stale Cards: the first page oldest first (across funnels), and the count per stage
 	frappe.db.add_index("Funnel Card State", ["stage_type", "stale_on"])
-	# Funnel Forecast: covers the query (no row lookups for the open cards of a funnel)
+	frappe.db.add_index(
+		"Funnel Card State", ["stage_type", "funnel", "stale_on", "stage"], index_name="open_stale"
+	)
+	# Funnel Forecast and Stage Velocity read only these indexes (no row lookups)
 	frappe.db.add_index(
 		"Funnel Card State",
-		["funnel", "stage_type", "expected_close", "stage", "card_owner", "amount"],
-		index_name="forecast_covering",
+		["stage_type", "funnel", "expected_close", "stage", "card_owner", "amount"],
+		index_name="open_forecast",
+	)
+	frappe.db.add_index(
+		"Funnel Card State", ["stage_type", "funnel", "stage", "stage_since"], index_name="open_age"
 	)

@@ -27,7 +27,7 @@ class FunnelSummary(Document):
 		entered_amount: DF.Currency
 		exited: DF.Int
 		funnel: DF.Link
-		grain: DF.Literal["Day", "Month"]
+		grain: DF.Literal["Day", "Month", "Company Day", "Company Month"]
 		lost: DF.Int
 		period: DF.Date
 		seconds_out: DF.Int
