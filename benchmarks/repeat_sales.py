@@ -8,8 +8,8 @@
    `process_due` (batches of 500, one commit per batch) and timed.
 3. Prints wall time, contacts/s, the slowest chunk against the long queue's timeout, and for
    several scales the ratio of the times (10x the customers should take about 10x the time).
-Everything it generates (and every Event, ToDo, Comment and Error Log the job made for those
-customers) is deleted at the end; rows are named BENCH-RS-...
+Everything it generates (and every Event, its timeline Communication, ToDo, Comment and Error
+Log the job made for those customers) is deleted at the end; rows are named BENCH-RS-...
 
 Run on a bench site (see benchmarks/run):  benchmarks/run --repeat [site] [--scales 10000,100000]
 """
@@ -178,6 +178,10 @@ def _delete(frappe, sql: str) -> None:
 def cleanup(frappe) -> None:
 	like = f"{PREFIX}%%"
 	made = f"select {{0}} from `tabPlanned Contact` where name like '{like}' and {{0}} is not null"
+	events = f"select * from ({made.format('created_event')}) x"
+	comms = f"select name from `tabCommunication` where reference_doctype='Event' and reference_name in ({events})"
+	_delete(frappe, f"delete from `tabCommunication Link` where parent in (select * from ({comms}) y)")
+	_delete(frappe, f"delete from `tabCommunication` where name in (select * from ({comms}) y)")
 	for table, parent in (("Event Participants", "parent"), ("Event", "name")):
 		_delete(
 			frappe,

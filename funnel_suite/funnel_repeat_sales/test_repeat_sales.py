@@ -574,3 +574,48 @@ class TestRulesAndPermissions(RepeatSalesCase):
 			],
 			[1],
 		)
+
+
+class TestApi(RepeatSalesCase):
+	def test_planned_contacts_of_a_customer_for_readers_only(self):
+		from funnel_suite.api import get_planned_contacts
+
+		self.rule()
+		customer = self.customer()
+		self.invoice(customer, "2026-01-10")
+		self.invoice(customer, "2026-02-10")
+		rows = get_planned_contacts(customer)
+		self.assertEqual([r.status for r in rows], ["Scheduled", "Cancelled"])
+		self.assertEqual([r.status for r in get_planned_contacts(customer, "Cancelled")], ["Cancelled"])
+		with self.assertRaises(frappe.ValidationError) as ctx:
+			get_planned_contacts(customer, "Pending")
+		self.assertIn("Scheduled", str(ctx.exception))
+		with self.assertRaises(frappe.DoesNotExistError):
+			get_planned_contacts("No such customer")
+		outsider = make_user("repeat-outsider@example.test", "Purchase User")
+		try:
+			frappe.set_user(outsider)
+			with self.assertRaises(frappe.PermissionError):
+				get_planned_contacts(customer)
+		finally:
+			frappe.set_user("Administrator")
+
+	def test_only_managers_run_the_job_now(self):
+		from funnel_suite.api import run_repeat_sales_now
+
+		sales_user = make_user("repeat-sales-user@example.test", "Sales User")
+		manager = make_user("repeat-sales-manager@example.test", "Sales Manager")
+		self.rule(mode="Cyclic", interval=1, interval_unit="Days")
+		customer = self.customer()
+		self.invoice(customer, add_days(nowdate(), -1))
+		try:
+			frappe.set_user(sales_user)
+			with self.assertRaises(frappe.PermissionError):
+				run_repeat_sales_now()
+			self.assertEqual(contacts(customer)[0].status, "Scheduled")
+			frappe.set_user(manager)
+			with patch.object(frappe.db, "commit"):
+				self.assertEqual(run_repeat_sales_now(), {"queued": True})
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual([c.status for c in contacts(customer)], ["Done", "Scheduled"])
