@@ -619,3 +619,26 @@ class TestApi(RepeatSalesCase):
 		finally:
 			frappe.set_user("Administrator")
 		self.assertEqual([c.status for c in contacts(customer)], ["Done", "Scheduled"])
+
+	def test_user_permissions_on_customer_apply_to_planned_contacts(self):
+		from funnel_suite.api import get_planned_contacts
+
+		self.rule()
+		mine, theirs = self.customer(), self.customer()
+		for customer in (mine, theirs):
+			self.invoice(customer, "2026-01-10")
+		user = make_user("repeat-restricted@example.test", "Sales User")
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": "Customer", "for_value": mine}
+		).insert(ignore_permissions=True)
+		try:
+			frappe.set_user(user)
+			visible = frappe.get_list(
+				"Planned Contact", filters={"customer": ("in", [mine, theirs])}, pluck="customer"
+			)
+			self.assertEqual(visible, [mine])
+			self.assertEqual(len(get_planned_contacts(mine)), 1)
+			with self.assertRaises(frappe.PermissionError):
+				get_planned_contacts(theirs)
+		finally:
+			frappe.set_user("Administrator")
