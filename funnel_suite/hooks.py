@@ -76,6 +76,8 @@ funnel_on_move = [
 ]
 # Called with (funnel doc, funnel before the save) after a Funnel is saved.
 funnel_on_definition_change = ["funnel_suite.funnel_analytics.summary.on_funnel_changed"]
+# Called after cards were placed in funnels in bulk (their moves logged without per-move hooks).
+funnel_on_bulk_placement = ["funnel_suite.funnel_analytics.summary.rebuild"]
 # Hand-off rules computed from settings, called with (doc, funnel, stage reached).
 funnel_handoff_rules = ["funnel_suite.funnel_sales.deferred.deferred_handoff"]
 

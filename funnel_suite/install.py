@@ -362,9 +362,9 @@ def after_install():
 	from funnel_suite.patches.v0_1.place_existing_cards import place_existing_cards
 
 	place_existing_cards()
-	from funnel_suite.funnel_analytics.summary import rebuild
+	from funnel_suite.funnel_analytics.summary import rebuild_if_empty
 
-	rebuild()  # the analytics tables start from the placements just logged
+	rebuild_if_empty()  # a reinstall on a site that kept its move log
 
 
 def after_migrate():

@@ -49,7 +49,8 @@ def insert_transitions(rows: Iterable[Mapping[str, Any]], chunk_size: int = 2000
 		values: list[Any] = []
 		for row in chunk:
 			values.extend((now, now, user, row.get("moved_by") or user, 0, 0))
-			values.extend(row.get(f) for f in FIELDS)
+			values.extend(row.get(f) for f in FIELDS[:-1])
+			values.append(row.get("amount") or 0)
 		frappe.db.sql(
 			f"insert into `tabFunnel Transition` ({_COLUMNS}) values {', '.join([_ROW] * len(chunk))}",
 			values,

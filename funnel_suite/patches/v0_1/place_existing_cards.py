@@ -26,6 +26,10 @@ def place_existing_cards() -> dict[str, int]:
 		if not funnel_name:
 			continue
 		placed[doctype] = _place(doctype, load_funnel(funnel_name))
+	if any(placed.values()):
+		# bulk writes bypass the per-move hooks: let the app's derived tables catch up
+		for method in frappe.get_hooks("funnel_on_bulk_placement"):
+			frappe.get_attr(method)()
 	return placed
 
 
