@@ -158,7 +158,9 @@ def record_facts(facts: list[analytics.MoveFact], funnels=None) -> None:
 	if not facts:
 		return
 	funnels = funnels if funnels is not None else funnel_definitions(f.funnel for f in facts)
-	rows = _deltas(facts, funnels)
+	# rows in key order: two moves counted into the same rows at once lock them in the same order
+	# (no deadlock; the second waits for the first and adds to its counts)
+	rows = sorted(_deltas(facts, funnels), key=lambda row: summary_name(row[0], row[1]))
 	frappe.db.sql(
 		_insert_sql(SUMMARY, SUMMARY_COLUMNS, len(rows), _ADD_COUNTERS),
 		_summary_values(rows, now_datetime(), frappe.session.user),
