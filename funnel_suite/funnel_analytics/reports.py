@@ -102,12 +102,14 @@ def _doctypes_for(f: Filters) -> list[str]:
 	return [d for d in card_doctypes() if frappe.has_permission(d, "read")]
 
 
-def _state_scope_sql(f: Filters, params: dict, alias: str = "s") -> str:
+def _state_scope_sql(f: Filters, params: dict, alias: str = "s", scope: Scope | None = None) -> str:
 	"""Rows of the current-stage table the user may see, for the filtered funnel or all.
 
 	A funnel holds one doctype, so its rows need only the user's scope on that doctype; across
 	funnels each doctype gets its own scope (none at all when the user may read every kind of
 	card without restriction, so the indexes on stage kind and funnel serve the query alone)."""
+	if scope is not None:  # the caller's scope of the funnel's doctype (computed once per report)
+		return scope.conditions(alias, params)
 	doctypes = _doctypes_for(f)
 	if not doctypes:
 		frappe.throw(_("You do not have permission to read any funnel cards."), frappe.PermissionError)
@@ -347,7 +349,7 @@ def velocity_report(filters) -> tuple[list, list, None, dict, list]:
 			max(timestampdiff(second, s.stage_since, %(now)s))
 		from `tab{STATE}` s
 		where s.stage_type = 'Open' and s.funnel = %(funnel)s and {f.equalities("s", state_params)}
-			and {_state_scope_sql(f, state_params)}
+			and {_state_scope_sql(f, state_params, scope=scope)}
 		group by s.stage""",
 		state_params,
 	)

@@ -113,6 +113,26 @@ def count_queries(fn) -> int:
 	return len(queries)
 
 
+def executed_queries(fn) -> list[str]:
+	"""The SQL statements `fn()` sends to the database. Unlike the host's assertQueryCount this
+	skips `frappe.db.sql(..., run=0)` calls, which only build a query (the host's list query of
+	the cards a user may read is built that way and runs inside the report's own statement)."""
+	queries: list[str] = []
+	original = frappe.db.__class__.sql
+
+	def counting(db, *args, **kwargs):
+		if kwargs.get("run", True):
+			queries.append(args[0])
+		return original(db, *args, **kwargs)
+
+	frappe.db.__class__.sql = counting
+	try:
+		fn()
+	finally:
+		frappe.db.__class__.sql = original
+	return queries
+
+
 def transitions(doctype: str, name: str) -> list[dict]:
 	return frappe.get_all(
 		"Funnel Transition",
