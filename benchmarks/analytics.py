@@ -90,6 +90,12 @@ def chain(rng, start: dt.datetime, now: dt.datetime, entry: str, path: dict, los
 		nxt, p = path[stage]
 		stage = nxt if rng.random() < p else lost
 		moves.append((stage, when))
+	# as in a real pipeline, most cards that went quiet long ago were closed as lost by now
+	stage, when = moves[-1]
+	if stage in path and (now - when).days > 90 and rng.random() < 0.9:
+		closed = when + dt.timedelta(days=rng.uniform(10, 80))
+		if closed < now:
+			moves.append((lost, closed))
 	return moves
 
 

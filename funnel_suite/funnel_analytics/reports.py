@@ -465,7 +465,7 @@ def stale_report(filters) -> tuple[list, list, None, dict, list]:
 		f"""select s.reference_doctype, s.reference_name, s.title, s.funnel, s.stage, s.stage_since,
 			s.stale_on, s.card_owner, s.amount
 		from `tab{STATE}` s where {where}
-		order by s.stale_on, s.name limit %(limit)s""",
+		order by {"s.stale_on, s.stage, s.name" if f.funnel else "s.stale_on, s.name"} limit %(limit)s""",
 		params,
 		as_dict=True,
 	)

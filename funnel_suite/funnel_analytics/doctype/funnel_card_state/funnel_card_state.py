@@ -48,7 +48,8 @@ def on_doctype_update():
 	import frappe
 
 	frappe.db.add_unique("Funnel Card State", ["reference_doctype", "reference_name"])
-	# Stale Cards: the first page oldest first (across funnels), and the count per stage
+	# Stale Cards: the first page longest overdue first — across funnels by (stale_on, name), in one
+	# funnel by (stale_on, stage, name), both in index order — and the count per stage
 	frappe.db.add_index("Funnel Card State", ["stage_type", "stale_on"])
 	frappe.db.add_index(
 		"Funnel Card State", ["stage_type", "funnel", "stale_on", "stage"], index_name="open_stale"
