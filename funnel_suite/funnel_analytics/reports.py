@@ -261,6 +261,7 @@ def conversion_report(filters) -> tuple[list, list, None, dict, list]:
 		for row in figures:
 			data.append(
 				{
+					"card_doctype": f.doctype,  # for the drill-down link (not a column)
 					"group": group,
 					"stage": row.stage,
 					"kind": _(row.kind) if row.kind else _("Removed"),
@@ -407,6 +408,7 @@ def velocity_report(filters) -> tuple[list, list, None, dict, list]:
 		_c, count_now, mean_age, oldest = now_in.get(stage.key) or (None, 0, None, None)
 		data.append(
 			{
+				"card_doctype": f.doctype,  # for the drill-down link (not a column)
 				"stage": stage.name,
 				"kind": _(stage.kind),
 				"exits": exits_count,

@@ -20,7 +20,7 @@ function funnel_suite_render_journey(frm, $wrapper, journey) {
 	const esc = frappe.utils.escape_html;
 	if (!journey || !journey.cards.length) {
 		$wrapper.html(
-			`<div class="text-muted">${__("This customer has no cards in any funnel yet.")}</div>`
+			`<div class="text-muted">${__("This customer has no cards in any funnel yet.")}</div>`,
 		);
 		return;
 	}
@@ -31,7 +31,7 @@ function funnel_suite_render_journey(frm, $wrapper, journey) {
 				Math.max(...silent.map((card) => card.silent_days || 0)),
 				silent.map((card) => esc(card.title || card.name)).join(", "),
 			]),
-			"orange"
+			"orange",
 		);
 	}
 	const rows = journey.cards
@@ -39,8 +39,8 @@ function funnel_suite_render_journey(frm, $wrapper, journey) {
 			const link = `/app/${frappe.router.slug(card.doctype)}/${encodeURIComponent(card.name)}`;
 			const warning = card.silent
 				? ` <span class="indicator-pill orange" title="${esc(
-						__("No touch for longer than the stage allows ({0} days)", [card.stale_after_days])
-				  )}">${__("Silent {0} d", [card.silent_days])}</span>`
+						__("No touch for longer than the stage allows ({0} days)", [card.stale_after_days]),
+					)}">${__("Silent {0} d", [card.silent_days])}</span>`
 				: "";
 			return `<tr>
 				<td><a href="${link}">${esc(card.title || card.name)}</a>

@@ -39,7 +39,7 @@ frappe.query_reports["Funnel Conversion"] = {
 		if (column.fieldname !== "stage" || !data || !data.stage) return value;
 		const report = frappe.query_report;
 		const funnel = report.get_filter_value("funnel");
-		const doctype = report.__funnel_doctype;
+		const doctype = data.card_doctype;
 		if (!funnel || !doctype) return value;
 		const params = new URLSearchParams({ funnel, funnel_stage: data.stage });
 		const company = report.get_filter_value("company");
@@ -53,14 +53,5 @@ frappe.query_reports["Funnel Conversion"] = {
 				.get_value("Funnel", { is_default: 1, document_type: "Opportunity" }, "name")
 				.then(({ message }) => message && report.set_filter_value("funnel", message.name));
 		}
-		const remember = () => {
-			const funnel = report.get_filter_value("funnel");
-			if (!funnel) return;
-			frappe.db.get_value("Funnel", funnel, "document_type").then(({ message }) => {
-				report.__funnel_doctype = message && message.document_type;
-			});
-		};
-		remember();
-		report.page.wrapper.on("change", "[data-fieldname='funnel']", remember);
 	},
 };
