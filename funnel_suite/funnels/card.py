@@ -45,6 +45,10 @@ def card_doctypes() -> list[str]:
 
 def boot_session(bootinfo):
 	bootinfo.funnel_document_types = card_doctypes()
+	# the default funnel of each card doctype (reports start on it)
+	bootinfo.funnel_defaults = {
+		doctype: default_funnel(doctype) for doctype in bootinfo.funnel_document_types
+	}
 
 
 def is_card_doctype(doctype: str) -> bool:

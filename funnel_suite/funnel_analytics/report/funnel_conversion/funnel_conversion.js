@@ -3,7 +3,15 @@
 
 frappe.query_reports["Funnel Conversion"] = {
 	filters: [
-		{ fieldname: "funnel", label: __("Funnel"), fieldtype: "Link", options: "Funnel", reqd: 1 },
+		{
+			fieldname: "funnel",
+			label: __("Funnel"),
+			fieldtype: "Link",
+			options: "Funnel",
+			reqd: 1,
+			// start on the default Opportunity funnel
+			default: (frappe.boot.funnel_defaults || {}).Opportunity,
+		},
 		{
 			fieldname: "from_date",
 			label: __("From Date"),
@@ -45,13 +53,5 @@ frappe.query_reports["Funnel Conversion"] = {
 		const company = report.get_filter_value("company");
 		if (company) params.set("company", company);
 		return `<a href="/app/${frappe.router.slug(doctype)}?${params.toString()}">${value}</a>`;
-	},
-	onload(report) {
-		if (!report.get_filter_value("funnel")) {
-			// start on the default Opportunity funnel
-			frappe.db
-				.get_value("Funnel", { is_default: 1, document_type: "Opportunity" }, "name")
-				.then(({ message }) => message && report.set_filter_value("funnel", message.name));
-		}
 	},
 };
