@@ -361,7 +361,7 @@ def main() -> int:
 			frappe.db.commit()
 			print(
 				f"rebuilt the analytics from the log in {time.perf_counter() - started:.0f} s: "
-				f"{rebuilt["summary_rows"]:,} summary rows (four grains), {rebuilt['card_states']:,} card states"
+				f"{rebuilt['summary_rows']:,} summary rows (four grains), {rebuilt['card_states']:,} card states"
 			)
 		log_rows = frappe.db.sql("select count(*) from `tabFunnel Transition`")[0][0]
 		print(f"move log: {log_rows:,} rows")
