@@ -177,16 +177,17 @@ def _delete(frappe, sql: str) -> None:
 
 def cleanup(frappe) -> None:
 	like = f"{PREFIX}%%"
-	made = f"select {{0}} from `tabPlanned Contact` where name like '{like}' and {{0}} is not null"
-	events = f"select * from ({made.format('created_event')}) x"
-	comms = f"select name from `tabCommunication` where reference_doctype='Event' and reference_name in ({events})"
-	_delete(frappe, f"delete from `tabCommunication Link` where parent in (select * from ({comms}) y)")
-	_delete(frappe, f"delete from `tabCommunication` where name in (select * from ({comms}) y)")
-	for table, parent in (("Event Participants", "parent"), ("Event", "name")):
-		_delete(
-			frappe,
-			f"delete from `tab{table}` where {parent} in (select * from ({made.format('created_event')}) x)",
-		)
+	pc = "`tabPlanned Contact` pc"
+	where = f"where pc.name like '{like}'"
+	# joins on indexed columns (a nested IN over a derived table is quadratic in MariaDB)
+	for sql in (
+		f"delete cl from {pc} join `tabCommunication` c on c.reference_doctype='Event' and c.reference_name=pc.created_event join `tabCommunication Link` cl on cl.parent=c.name {where}",
+		f"delete c from {pc} join `tabCommunication` c on c.reference_doctype='Event' and c.reference_name=pc.created_event {where}",
+		f"delete ep from {pc} join `tabEvent Participants` ep on ep.parent=pc.created_event {where}",
+		f"delete e from {pc} join `tabEvent` e on e.name=pc.created_event {where}",
+	):
+		frappe.db.sql(sql.replace("%%", "%"))
+		frappe.db.commit()
 	_delete(frappe, f"delete from `tabToDo` where reference_type='Customer' and reference_name like '{like}'")
 	_delete(
 		frappe,
