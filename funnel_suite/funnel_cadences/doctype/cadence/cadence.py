@@ -38,7 +38,7 @@ class Cadence(Document):
 		elif problem.code == "unknown_channel":
 			what = _("choose Email, SMS, Telegram or Webhook.")
 		else:
-			what = _("required for a {0} step.").format(_(self.steps[problem.row - 1].channel))
+			what = _("required for a step with channel {0}.").format(_(self.steps[problem.row - 1].channel))
 		return f"{where}: {what}"
 
 	def on_update(self):
