@@ -12,7 +12,7 @@ run on the same generated data.
      question: how many leads and deals came in and went on), and
    - the same figures counted straight from the move log (what the summary saves),
    and prints the ratios; then Funnel Forecast and the first page of Stale Cards in ms.
-Each timing is the median of --repeat runs after one warm-up run. Everything generated is
+Each timing is the median of --repeat runs after one warm-up run (common.timed). Everything generated is
 deleted at the end unless --keep.
 
 Run on a bench site (see benchmarks/run):  benchmarks/run --analytics [site] [--cards 1000000]
@@ -26,6 +26,8 @@ import random
 import statistics
 import sys
 import time
+
+from common import connect, timed
 
 BATCH = 4000
 COMPANIES = ("BENCH Company 1", "BENCH Company 2", "BENCH Company 3")
@@ -50,15 +52,6 @@ SALE_STAGES = [
 # from each open stage: (next stage, probability) — the rest goes to the lost stage
 LEAD_PATH = {"New": ("Contacted", 0.7), "Contacted": ("Qualified", 0.55)}
 SALE_PATH = {"Inquiry": ("Proposal", 0.75), "Proposal": ("Negotiation", 0.6), "Negotiation": ("Won", 0.6)}
-
-
-def connect(site: str, sites_path: str):
-	import frappe
-
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
-	return frappe
 
 
 def make_funnels(frappe) -> None:
@@ -239,17 +232,6 @@ def generate(frappe, cards: int, seed: int = 7) -> dict:
 	return counts
 
 
-def timed(fn, repeat: int) -> float:
-	"""Median wall time in ms of `repeat` runs after one warm-up run."""
-	fn()
-	runs = []
-	for _ in range(repeat):
-		started = time.perf_counter()
-		fn()
-		runs.append((time.perf_counter() - started) * 1000)
-	return statistics.median(runs)
-
-
 def measure(frappe, repeat: int) -> None:
 	from erpnext.selling.page.sales_funnel.sales_funnel import get_funnel_data
 	from frappe.utils import add_days, get_first_day, get_last_day, getdate, today
@@ -288,21 +270,26 @@ def measure(frappe, repeat: int) -> None:
 						Filters(funnel, doctype, start, end, company=company), Scope(doctype, "Administrator")
 					)
 
-			e, a, raw = timed(erpnext, repeat), timed(app, repeat), timed(log_only, max(1, repeat // 2))
+			e, a, raw = (
+				timed(erpnext, repeat, True),
+				timed(app, repeat, True),
+				timed(log_only, max(1, repeat // 2), True),
+			)
 			ratios.setdefault(label, []).append(e / a)
 			print(f"{label:<16}{company:<18}{e:>12.1f}{a:>10.1f}{e / a:>8.1f}x{raw:>13.1f}{raw / a:>8.1f}x")
 	print("\nFunnel Conversion vs ERPNext get_funnel_data (median over companies):")
 	for label, values in ratios.items():
 		print(f"  {label:<16} {statistics.median(values):7.1f}x faster")
-	forecast = timed(lambda: reports.forecast_report({"funnel": SALE_FUNNEL}), repeat)
-	forecast_all = timed(lambda: reports.forecast_report({}), repeat)
-	stale = timed(lambda: reports.stale_report({"funnel": SALE_FUNNEL, "limit": 100}), repeat)
-	stale_all = timed(lambda: reports.stale_report({"limit": 100}), repeat)
+	forecast = timed(lambda: reports.forecast_report({"funnel": SALE_FUNNEL}), repeat, True)
+	forecast_all = timed(lambda: reports.forecast_report({}), repeat, True)
+	stale = timed(lambda: reports.stale_report({"funnel": SALE_FUNNEL, "limit": 100}), repeat, True)
+	stale_all = timed(lambda: reports.stale_report({"limit": 100}), repeat, True)
 	velocity = timed(
 		lambda: reports.velocity_report(
 			{"funnel": SALE_FUNNEL, "from_date": str(windows[0][1]), "to_date": str(windows[0][2])}
 		),
 		repeat,
+		True,
 	)
 	print(f"Funnel Forecast (sales funnel)          {forecast:8.1f} ms")
 	print(f"Funnel Forecast (every funnel)          {forecast_all:8.1f} ms")

@@ -22,16 +22,9 @@ import statistics
 import sys
 import time
 
+from common import connect, timed
+
 BATCH = 5000
-
-
-def connect(site: str, sites_path: str):
-	import frappe
-
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
-	return frappe
 
 
 def phone(i: int) -> str:
@@ -116,15 +109,6 @@ def cleanup(frappe) -> None:
 		while frappe.db.sql(f"select 1 from `tab{table}` where name like 'BENCH-%%' limit 1"):
 			frappe.db.sql(f"delete from `tab{table}` where name like 'BENCH-%%' limit 50000")
 			frappe.db.commit()
-
-
-def timed(fn, repeat: int) -> float:
-	samples = []
-	for _ in range(repeat):
-		start = time.perf_counter()
-		fn()
-		samples.append(time.perf_counter() - start)
-	return statistics.median(samples) * 1000
 
 
 def main() -> int:

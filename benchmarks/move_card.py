@@ -14,14 +14,7 @@ import statistics
 import sys
 import time
 
-
-def connect(site: str, sites_path: str):
-	import frappe
-
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
-	return frappe
+from common import connect
 
 
 def main() -> int:

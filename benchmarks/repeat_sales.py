@@ -19,18 +19,11 @@ from __future__ import annotations
 import argparse
 import time
 
+from common import connect
+
 BATCH = 5000
 PREFIX = "BENCH-RS-"
 RULE = "BENCH-RS-Rule"
-
-
-def connect(site: str, sites_path: str):
-	import frappe
-
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
-	return frappe
 
 
 def generate(frappe, scale: int, today, actions: set[str], due: int | None = None) -> None:

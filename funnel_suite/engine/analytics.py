@@ -223,22 +223,13 @@ def _prev_month(day: dt.date) -> dt.date:
 
 
 @dataclass
-class StageFigures:
-	stage: str
-	kind: str
-	entered: int = 0
-	entered_amount: float = 0.0
-	exited: int = 0
-	advanced: int = 0
-	won: int = 0
-	lost: int = 0
-	seconds_out: int = 0
+class StageFigures(Counters):
+	"""A stage's counters for a period, with the conversion ratios the reports show."""
+
+	stage: str = ""
+	kind: str = ""
 	conversion_to_next: float | None = None  # % of the cards that entered and moved on
 	conversion_from_entry: float | None = None  # % of the cards that entered the funnel
-
-	@property
-	def mean_seconds(self) -> float | None:
-		return self.seconds_out / self.exited if self.exited else None
 
 
 def ratio(part: float, whole: float) -> float | None:
@@ -272,17 +263,7 @@ def conversion(funnel: Funnel, counters_by_stage: Mapping[str, Counters]) -> lis
 
 
 def _figures(name: str, kind: str, c: Counters) -> StageFigures:
-	return StageFigures(
-		stage=name,
-		kind=kind,
-		entered=c.entered,
-		entered_amount=c.entered_amount,
-		exited=c.exited,
-		advanced=c.advanced,
-		won=c.won,
-		lost=c.lost,
-		seconds_out=c.seconds_out,
-	)
+	return StageFigures(stage=name, kind=kind, **{f: getattr(c, f) for f in COUNTER_FIELDS})
 
 
 def overall_conversion(figures: Sequence[StageFigures]) -> float | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import frappe
 from frappe import _
-from frappe.utils import add_months, cint, get_first_day, get_last_day, getdate, now_datetime, today
+from frappe.utils import cint, get_first_day, get_last_day, getdate, now_datetime, today
 
 from funnel_suite.engine import analytics
 from funnel_suite.funnel_analytics.scope import Scope, scope_for
@@ -128,6 +128,20 @@ def _state_scope_sql(f: Filters, params: dict, alias: str = "s", scope: Scope | 
 		params[f"state_doctype_{index}"] = doctype
 		parts.append(f"({alias}.reference_doctype = %(state_doctype_{index})s and {condition})")
 	return "(" + " or ".join(parts) + ")"
+
+
+def _open_cards_where(f: Filters, params: dict, stale_only: bool = False) -> str:
+	"""Conditions on the current-stage table (alias s): the open cards of the filtered funnel, or
+	of every funnel, that the user may see and the filters keep; with stale_only, those past their
+	stage's stale limit (params["now"] is set)."""
+	where = f"s.stage_type = 'Open' and {f.equalities('s', params)} and {_state_scope_sql(f, params)}"
+	if stale_only:
+		params["now"] = now_datetime()
+		where += " and s.stale_on <= %(now)s"
+	if f.funnel:
+		params["funnel"] = f.funnel
+		where = f"s.funnel = %(funnel)s and {where}"
+	return where
 
 
 def days(seconds) -> float | None:
@@ -458,11 +472,8 @@ PAGE = 500
 def stale_report(filters) -> tuple[list, list, None, dict, list]:
 	f = parse_filters(filters, need_funnel=False, need_period=False)
 	limit = min(max(cint((filters or {}).get("limit")) or PAGE, 1), 5000)
-	params: dict = {"now": now_datetime(), "limit": limit}
-	where = f"s.stage_type = 'Open' and s.stale_on <= %(now)s and {f.equalities('s', params)} and {_state_scope_sql(f, params)}"
-	if f.funnel:
-		params["funnel"] = f.funnel
-		where = f"s.funnel = %(funnel)s and {where}"
+	params: dict = {"limit": limit}
+	where = _open_cards_where(f, params, stale_only=True)
 	rows = frappe.db.sql(
 		f"""select s.reference_doctype, s.reference_name, s.title, s.funnel, s.stage, s.stage_since,
 			s.stale_on, s.card_owner, s.amount
@@ -568,10 +579,7 @@ def stale_report(filters) -> tuple[list, list, None, dict, list]:
 def forecast_report(filters) -> tuple[list, list, None, dict, list]:
 	f = parse_filters(filters, need_funnel=False, need_period=False)
 	params: dict = {}
-	where = f"s.stage_type = 'Open' and {f.equalities('s', params)} and {_state_scope_sql(f, params)}"
-	if f.funnel:
-		params["funnel"] = f.funnel
-		where = f"s.funnel = %(funnel)s and {where}"
+	where = _open_cards_where(f, params)
 	if f.from_date:
 		params["close_from"] = f.from_date
 		where += " and s.expected_close >= %(close_from)s"
@@ -675,22 +683,17 @@ def _month() -> tuple[dt.date, dt.date]:
 
 
 def open_cards() -> int:
-	params: dict = {}
-	f = Filters(None, None, None, None)
-	return frappe.db.sql(
-		f"select count(*) from `tab{STATE}` s where s.stage_type = 'Open' and {_state_scope_sql(f, params)}",
-		params,
-	)[0][0]
+	return _count_open(stale_only=False)
 
 
 def stale_cards() -> int:
-	params: dict = {"now": now_datetime()}
-	f = Filters(None, None, None, None)
-	return frappe.db.sql(
-		f"""select count(*) from `tab{STATE}` s
-		where s.stage_type = 'Open' and s.stale_on <= %(now)s and {_state_scope_sql(f, params)}""",
-		params,
-	)[0][0]
+	return _count_open(stale_only=True)
+
+
+def _count_open(stale_only: bool) -> int:
+	params: dict = {}
+	where = _open_cards_where(Filters(None, None, None, None), params, stale_only=stale_only)
+	return frappe.db.sql(f"select count(*) from `tab{STATE}` s where {where}", params)[0][0]
 
 
 def month_totals() -> tuple[int, int]:

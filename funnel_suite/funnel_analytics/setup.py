@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import frappe
 from frappe import _lt
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from funnel_suite.funnels.custom_fields import remove_custom_fields
 
 JOURNEY_FIELDS = {
 	"Customer": [
@@ -32,10 +33,4 @@ def create_journey_fields() -> None:
 
 def remove_journey_fields() -> None:
 	"""before_uninstall: drop the tab; the customers' data stays."""
-	for doctype, fields in JOURNEY_FIELDS.items():
-		names = [f["fieldname"] for f in fields]
-		for name in frappe.get_all(
-			"Custom Field", filters={"dt": doctype, "fieldname": ("in", names)}, pluck="name"
-		):
-			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
-		frappe.clear_cache(doctype=doctype)
+	remove_custom_fields(JOURNEY_FIELDS)

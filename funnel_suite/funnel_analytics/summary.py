@@ -16,6 +16,7 @@ from typing import Any
 
 import frappe
 from frappe import _
+from frappe.model.document import Document
 from frappe.utils import get_datetime, getdate, now_datetime
 
 from funnel_suite.engine import analytics
@@ -68,6 +69,20 @@ def refuse_manual_write():
 		exc=frappe.PermissionError,
 		title=_("Read Only"),
 	)
+
+
+class DerivedTable(Document):
+	"""Controller base of the analytics tables: this module writes them with SQL, the document
+	path (forms, REST, imports) is closed to everyone."""
+
+	def before_insert(self):
+		refuse_manual_write()
+
+	def validate(self):
+		refuse_manual_write()
+
+	def on_trash(self):
+		refuse_manual_write()
 
 
 # --- funnels ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from funnel_suite.tests.utils import (
 	make_funnel,
 	make_opportunity,
 	make_user,
+	other_company,
 )
 
 T0 = dt.datetime(2026, 1, 5, 9, 0)
@@ -36,25 +37,6 @@ STAGES = [
 	{"stage_name": "Contract", "stage_type": "Won", "probability": 100},
 	{"stage_name": "Lost", "stage_type": "Lost"},
 ]
-
-
-def other_company(company: str) -> str:
-	name = frappe.db.get_value("Company", {"name": ("!=", company)}, "name")
-	if name:
-		return name
-	return (
-		frappe.get_doc(
-			{
-				"doctype": "Company",
-				"company_name": "Funnel Test Other Co",
-				"abbr": "FTOC",
-				"default_currency": frappe.db.get_value("Company", company, "default_currency"),
-				"country": frappe.db.get_value("Company", company, "country"),
-			}
-		)
-		.insert()
-		.name
-	)
 
 
 class TestFunnelAnalytics(FunnelTestCase):

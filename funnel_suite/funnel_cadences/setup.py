@@ -6,6 +6,8 @@ import frappe
 from frappe import _lt
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
+from funnel_suite.funnels.custom_fields import remove_custom_fields
+
 TELEGRAM_FIELD = "telegram_chat_id"
 CADENCE_FIELDS = {
 	"Lead": [
@@ -43,13 +45,7 @@ def create_cadence_fields() -> None:
 
 def remove_cadence_fields() -> None:
 	"""before_uninstall: drop the fields; the data of Leads and Contacts stays."""
-	for doctype, fields in CADENCE_FIELDS.items():
-		names = [f["fieldname"] for f in fields]
-		for name in frappe.get_all(
-			"Custom Field", filters={"dt": doctype, "fieldname": ("in", names)}, pluck="name"
-		):
-			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
-		frappe.clear_cache(doctype=doctype)
+	remove_custom_fields(CADENCE_FIELDS)
 
 
 def lead_dashboard(data):

@@ -96,41 +96,53 @@ def make_user(email: str, *roles: str) -> str:
 	return email
 
 
-def count_queries(fn) -> int:
-	"""How many SQL statements `fn()` runs (the test suite and the benchmark count the same way)."""
-	queries = []
+def _sent_sql(fn, built_too: bool) -> list[str]:
+	queries: list[str] = []
 	original = frappe.db.__class__.sql
 
-	def counting(db, *args, **kwargs):
-		queries.append(args[0])
+	def recording(db, *args, **kwargs):
+		if built_too or kwargs.get("run", True):
+			queries.append(args[0])
 		return original(db, *args, **kwargs)
 
-	frappe.db.__class__.sql = counting
+	frappe.db.__class__.sql = recording
 	try:
 		fn()
 	finally:
 		frappe.db.__class__.sql = original
-	return len(queries)
+	return queries
+
+
+def count_queries(fn) -> int:
+	"""How many SQL statements `fn()` runs (the test suite and the benchmark count the same way)."""
+	return len(_sent_sql(fn, built_too=True))
 
 
 def executed_queries(fn) -> list[str]:
 	"""The SQL statements `fn()` sends to the database. Unlike the host's assertQueryCount this
 	skips `frappe.db.sql(..., run=0)` calls, which only build a query (the host's list query of
 	the cards a user may read is built that way and runs inside the report's own statement)."""
-	queries: list[str] = []
-	original = frappe.db.__class__.sql
+	return _sent_sql(fn, built_too=False)
 
-	def counting(db, *args, **kwargs):
-		if kwargs.get("run", True):
-			queries.append(args[0])
-		return original(db, *args, **kwargs)
 
-	frappe.db.__class__.sql = counting
-	try:
-		fn()
-	finally:
-		frappe.db.__class__.sql = original
-	return queries
+def other_company(company: str) -> str:
+	"""A second company besides `company`: an existing one, else one created for the tests."""
+	name = frappe.db.get_value("Company", {"name": ("!=", company)}, "name")
+	if name:
+		return name
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": "Funnel Test Other Co",
+				"abbr": "FTOC",
+				"default_currency": frappe.db.get_value("Company", company, "default_currency"),
+				"country": frappe.db.get_value("Company", company, "country"),
+			}
+		)
+		.insert()
+		.name
+	)
 
 
 def transitions(doctype: str, name: str) -> list[dict]:

@@ -4,12 +4,10 @@
 """Where each card is now: one row per card, kept by `funnel_suite.funnel_analytics.summary`
 on every save of a card and rebuilt from the cards by `bench funnel-suite-rebuild-analytics`."""
 
-from frappe.model.document import Document
-
-from funnel_suite.funnel_analytics.summary import refuse_manual_write
+from funnel_suite.funnel_analytics.summary import DerivedTable
 
 
-class FunnelCardState(Document):
+class FunnelCardState(DerivedTable):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -33,15 +31,6 @@ class FunnelCardState(Document):
 		territory: DF.Link | None
 		title: DF.Data | None
 	# end: auto-generated types
-
-	def before_insert(self):
-		refuse_manual_write()
-
-	def validate(self):
-		refuse_manual_write()
-
-	def on_trash(self):
-		refuse_manual_write()
 
 
 def on_doctype_update():

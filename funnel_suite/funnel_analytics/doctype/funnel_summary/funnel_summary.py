@@ -6,12 +6,10 @@
 Derived data: written only by `funnel_suite.funnel_analytics.summary` in the transaction of each
 move, and rebuilt from the move log by `bench funnel-suite-rebuild-analytics`."""
 
-from frappe.model.document import Document
-
-from funnel_suite.funnel_analytics.summary import refuse_manual_write
+from funnel_suite.funnel_analytics.summary import DerivedTable
 
 
-class FunnelSummary(Document):
+class FunnelSummary(DerivedTable):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -36,15 +34,6 @@ class FunnelSummary(Document):
 		territory: DF.Link | None
 		won: DF.Int
 	# end: auto-generated types
-
-	def before_insert(self):
-		refuse_manual_write()
-
-	def validate(self):
-		refuse_manual_write()
-
-	def on_trash(self):
-		refuse_manual_write()
 
 
 def on_doctype_update():

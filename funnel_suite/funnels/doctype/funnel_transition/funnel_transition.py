@@ -8,6 +8,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from funnel_suite.funnels.card_permissions import card_readable, readable_cards_condition
+
 
 class FunnelTransitionImmutableError(frappe.PermissionError):
 	pass
@@ -66,24 +68,8 @@ def on_doctype_update():
 
 def get_permission_query_conditions(user: str | None = None) -> str:
 	"""A user sees the moves of the cards they may read (user permissions, shares, owner rules)."""
-	from funnel_suite.funnels.card import card_doctypes
-
-	user = user or frappe.session.user
-	if user == "Administrator":
-		return ""
-	clauses = []
-	for doctype in card_doctypes():
-		if not frappe.has_permission(doctype, "read", user=user):
-			continue
-		readable = frappe.get_list(doctype, fields=["name"], user=user, run=0, order_by="")
-		clauses.append(
-			f"(`tabFunnel Transition`.`reference_doctype` = {frappe.db.escape(doctype)}"
-			f" and `tabFunnel Transition`.`reference_name` in ({readable}))"
-		)
-	return "(" + " or ".join(clauses) + ")" if clauses else "1=0"
+	return readable_cards_condition("Funnel Transition", user)
 
 
 def has_permission(doc, ptype=None, user=None) -> bool:
-	if ptype not in (None, "read", "select", "report", "export", "print"):
-		return False
-	return bool(frappe.has_permission(doc.reference_doctype, "read", doc.reference_name, user=user))
+	return card_readable(doc, ptype, user)

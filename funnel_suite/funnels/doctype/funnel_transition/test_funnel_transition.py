@@ -5,7 +5,14 @@ import frappe
 
 from funnel_suite.api import get_card_state, move_card
 from funnel_suite.funnels.doctype.funnel_transition.funnel_transition import FunnelTransitionImmutableError
-from funnel_suite.tests.utils import FunnelTestCase, make_lead, make_opportunity, make_user, transitions
+from funnel_suite.tests.utils import (
+	FunnelTestCase,
+	make_lead,
+	make_opportunity,
+	make_user,
+	other_company,
+	transitions,
+)
 
 
 class TestFunnelTransition(FunnelTestCase):
@@ -50,23 +57,9 @@ class TestFunnelTransition(FunnelTestCase):
 
 	def test_users_see_only_the_moves_of_cards_they_can_read(self):
 		company = frappe.defaults.get_defaults().get("company")
-		other_company = frappe.db.get_value("Company", {"name": ("!=", company)}, "name")
-		if not other_company:
-			other_company = (
-				frappe.get_doc(
-					{
-						"doctype": "Company",
-						"company_name": "Funnel Test Other Co",
-						"abbr": "FTOC",
-						"default_currency": frappe.db.get_value("Company", company, "default_currency"),
-						"country": frappe.db.get_value("Company", company, "country"),
-					}
-				)
-				.insert()
-				.name
-			)
+		other = other_company(company)
 		mine = make_opportunity(company=company)
-		theirs = make_opportunity(company=other_company)
+		theirs = make_opportunity(company=other)
 		user = make_user("funnel-restricted@example.test", "Sales User")
 		frappe.get_doc(
 			{
