@@ -75,3 +75,77 @@ def _load(data: dict) -> dict[str, list[str]]:
 			move_card("Opportunity", opportunity.name, lost_stage, lost_reasons=lost)
 		created["opportunities"].append(opportunity.name)
 	return created
+
+
+# The demo company: ERPNext's own setup wizard, as a new company would run it.
+DEMO_COMPANY = {
+	"company_name": "Funnel Demo Ltd",
+	"company_abbr": "FDL",
+	"country": "United States",
+	"currency": "USD",
+	"timezone": "America/New_York",
+	"language": "english",
+	"chart_of_accounts": "Standard",
+	"industry": "Manufacturing",
+	"company_tagline": "Funnel Suite demo",
+	"full_name": "Demo Administrator",
+}
+
+# People with ordinary roles to try the desk as (scripts/dev-bench prints them).
+DEMO_USERS = (
+	("sales.user@demo.localhost", "Sam", "Seller", ("Sales User",)),
+	("sales.manager@demo.localhost", "Maria", "Head of Sales", ("Sales Manager", "Sales User")),
+	("funnel.manager@demo.localhost", "Felix", "Funnel Admin", ("Funnel Manager", "Sales User")),
+	("reviewer@demo.localhost", "Rita", "Reviewer", ("Funnel Reviewer", "Sales User")),
+	("buyer@demo.localhost", "Boris", "Buyer", ("Purchase User", "Stock User")),
+)
+
+
+def setup_demo_company() -> str:
+	"""Complete ERPNext's setup wizard for the demo company (nothing to do once a company exists)."""
+	from frappe.desk.page.setup_wizard.setup_wizard import setup_complete
+
+	existing = frappe.db.get_value("Company", {})
+	if existing:
+		return existing
+	year = frappe.utils.now_datetime().year
+	setup_complete({**DEMO_COMPANY, "fy_start_date": f"{year}-01-01", "fy_end_date": f"{year}-12-31"})
+	frappe.db.commit()
+	return DEMO_COMPANY["company_name"]
+
+
+def make_demo_users(password: str) -> list[str]:
+	"""Create (or update) the demo users with their roles and the given password."""
+	from frappe.utils.password import update_password
+
+	made = []
+	for email, first_name, last_name, roles in DEMO_USERS:
+		if frappe.db.exists("User", email):
+			user = frappe.get_doc("User", email)
+		else:
+			user = frappe.get_doc(
+				{
+					"doctype": "User",
+					"email": email,
+					"first_name": first_name,
+					"last_name": last_name,
+					"send_welcome_email": 0,
+					"user_type": "System User",
+				}
+			)
+			user.flags.no_welcome_mail = True
+			user.insert()
+		user.add_roles(*(role for role in roles if frappe.db.exists("Role", role)))
+		update_password(email, password)
+		made.append(email)
+	frappe.db.commit()
+	return made
+
+
+def demo_user_list() -> list[dict]:
+	"""The demo users that exist on this site, with their roles (for scripts/dev-bench's summary)."""
+	return [
+		{"email": email, "roles": [role for role in roles if frappe.db.exists("Role", role)]}
+		for email, _first, _last, roles in DEMO_USERS
+		if frappe.db.exists("User", email)
+	]
