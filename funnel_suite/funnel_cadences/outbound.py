@@ -79,15 +79,63 @@ def check_url(url: str, label: str, at_save: bool = True, allowed: list[str] | N
 
 
 def request(method: str, url: str, label: str, **kwargs):
-	"""requests.request after the target check, without redirects; HTTPFailure unless 2xx."""
-	import requests
+	"""requests.request after the target check, without redirects; HTTPFailure unless 2xx.
 
-	check_url(url, label, at_save=False)
-	response = requests.request(method, url, allow_redirects=False, **kwargs)
+	The address actually connected to is checked again (`_checked_session`): a host name that
+	resolves to a public address for the check and to a private one for the connection (DNS
+	rebinding) is refused too."""
+	allowed = allow_list()
+	check_url(url, label, at_save=False, allowed=allowed)
+	try:
+		with _checked_session(allowed) as session:
+			response = session.request(method, url, allow_redirects=False, **kwargs)
+	except engine.TargetRefused as err:
+		frappe.throw(describe(err, label), TargetNotAllowed, title=_("Address Not Allowed"))
 	if not 200 <= response.status_code < 300:
 		response.close()
 		raise HTTPFailure(response.status_code)
 	return response
+
+
+def _checked_session(allowed: list[str]):
+	"""A requests Session whose direct connections refuse a peer address the allow-list does not
+	cover (through a proxy, the proxy connects; the target's name was checked before)."""
+	import requests
+	from requests.adapters import HTTPAdapter
+	from urllib3.connection import HTTPConnection, HTTPSConnection
+	from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+	class Checked:
+		def _new_conn(self):
+			sock = super()._new_conn()
+			if not self.proxy:
+				peer = sock.getpeername()[0]
+				if engine.is_refused_address(peer) and not engine.is_allowed(self.host, peer, allowed):
+					sock.close()
+					raise engine.TargetRefused("private", f"{self.host} ({peer})")
+			return sock
+
+	class Adapter(HTTPAdapter):
+		def init_poolmanager(self, *args, **kwargs):
+			super().init_poolmanager(*args, **kwargs)
+			self.poolmanager.pool_classes_by_scheme = {
+				"http": type(
+					"CheckedPool",
+					(HTTPConnectionPool,),
+					{"ConnectionCls": type("CheckedConnection", (Checked, HTTPConnection), {})},
+				),
+				"https": type(
+					"CheckedTLSPool",
+					(HTTPSConnectionPool,),
+					{"ConnectionCls": type("CheckedTLSConnection", (Checked, HTTPSConnection), {})},
+				),
+			}
+
+	session = requests.Session()
+	adapter = Adapter()
+	session.mount("http://", adapter)
+	session.mount("https://", adapter)
+	return session
 
 
 def status_text(status: int) -> str:

@@ -790,6 +790,29 @@ class TestCadences(FunnelTestCase):
 		self.assertIn("Allowed Private Hosts", error)
 		self.assertNotIn("WEBHOOK-SECRET", error)
 
+	def test_a_name_that_resolves_differently_at_connect_time_is_refused(self):
+		"""DNS rebinding: the check sees a public address, the connection lands on 127.0.0.1."""
+		from unittest.mock import patch
+
+		from funnel_suite.funnel_cadences import outbound
+
+		port = self.server.server_address[1]
+		hook = frappe.get_doc(
+			{"doctype": "Cadence Webhook", "title": unique("Rebind"), "url": self.base + "/hook"}
+		).insert()
+		hook.db_set("url", f"http://localhost:{port}/hook")
+		lead = self.enrolled_lead(self.cadence(dict(self.webhook_step(), webhook=hook.name)).name)
+		frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "")
+		try:
+			with patch.object(outbound, "resolve", return_value=["93.184.216.34"]):
+				sender.send_step(only_enrollment(lead).steps[0].name)
+		finally:
+			frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "127.0.0.1")
+		self.assertEqual(Stub.calls, [])
+		error = only_enrollment(lead).steps[0].last_error
+		self.assertIn("localhost (127.0.0.1)", error)
+		self.assertIn("Allowed Private Hosts", error)
+
 	def test_redirects_are_not_followed(self):
 		Stub.mode = "redirect"
 		self.webhook.db_set("max_attempts", 1)
