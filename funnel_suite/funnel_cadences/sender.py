@@ -344,7 +344,9 @@ def send_webhook(card, definition, context) -> str:
 		timeout=cint(hook.timeout) or 10,
 	)
 	response.raise_for_status()
-	summary = _("{0} {1} answered HTTP {2}.").format(hook.method or "POST", hook.url, response.status_code)
+	summary = _("{0} {1} answered HTTP {2}.").format(
+		hook.method or "POST", frappe.utils.escape_html(hook.url), response.status_code
+	)
 	content = (
 		f"{summary}<pre>{frappe.utils.escape_html(json.dumps(body, ensure_ascii=False, indent=1))}</pre>"
 	)

@@ -682,6 +682,7 @@ class TestCadences(FunnelTestCase):
 			("{{ doc.name|attr('x') }}", "there is no filter"),
 			("{% set a = 1 %}", "is not allowed"),
 			("{{ doc.name ", "cannot be rendered"),
+			("{{ doc.name * 5000 }}", "too large"),
 		]
 		for message, expected in cases:
 			doc = frappe.get_doc(
@@ -731,6 +732,17 @@ class TestCadences(FunnelTestCase):
 		error = only_enrollment(lead).steps[0].last_error
 		self.assertIn("cannot call functions", error)
 		self.assertNotIn("Administrator", error)
+
+	def test_the_output_of_a_template_is_bounded_at_send(self):
+		cadence = self.cadence(self.sms_step("Hi"))
+		frappe.db.set_value(
+			"Cadence Step", cadence.steps[0].name, "message", "{{ doc.first_name * 4000 }}" * 3
+		)
+		frappe.clear_document_cache("Cadence", cadence.name)
+		lead = self.enrolled_lead(cadence.name, first_name="Abcde", telegram_chat_id="8")
+		self.assertEqual(sender.send_step(only_enrollment(lead).steps[0].name), "Failed")
+		self.assertEqual(Stub.calls, [])
+		self.assertIn("too large", only_enrollment(lead).steps[0].last_error)
 
 	# --- outbound requests (issue 17, item 7) --------------------------------------------------------
 
