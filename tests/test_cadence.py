@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from funnel_suite.engine import cadence as c
+from funnel_suite.engine import outbound as o
 from funnel_suite.engine.cadence import CadenceError, Step, StopFlags
 
 T0 = datetime(2026, 2, 27, 22, 30)
@@ -156,3 +157,148 @@ def test_sample_context_has_every_name():
 		and ctx["doc"]["first_name"] == "sample first_name"
 		and {"funnel", "stage", "cadence", "step", "enrollment"} <= set(ctx)
 	)
+
+
+# --- outbound targets (engine.outbound) ------------------------------------------------------------
+
+
+def resolver(table):
+	def resolve(host, port):
+		if host not in table:
+			raise o.TargetRefused("unresolved", host)
+		return table[host]
+
+	return resolve
+
+
+PUBLIC = resolver({"hooks.example.com": ["93.184.216.34", "2606:2800:220:1::1"]})
+
+
+@pytest.mark.parametrize(
+	"address",
+	[
+		"127.0.0.1",
+		"127.8.9.10",
+		"10.1.2.3",
+		"172.16.0.1",
+		"192.168.0.10",
+		"169.254.169.254",
+		"100.64.0.1",
+		"0.0.0.0",
+		"224.0.0.1",
+		"239.255.255.250",
+		"240.0.0.1",
+		"255.255.255.255",
+		"::1",
+		"::",
+		"fe80::1",
+		"fe80::1%eth0",
+		"fc00::1",
+		"fd12:3456::1",
+		"fec0::1",
+		"ff02::1",
+		"::ffff:127.0.0.1",
+		"::ffff:169.254.169.254",
+		"::ffff:10.0.0.1",
+		"2002:7f00:1::1",  # 6to4 of 127.0.0.1
+		"64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+		"2001:db8::1",
+		"not an address",
+	],
+)
+def test_non_public_addresses_are_refused(address):
+	assert o.is_refused_address(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:2800:220:1::1", "2a00:1450:4001::1"])
+def test_public_addresses_pass(address):
+	assert not o.is_refused_address(address)
+
+
+def test_check_target_checks_every_resolved_address():
+	assert o.check_target("https://hooks.example.com/x", PUBLIC) == ["93.184.216.34", "2606:2800:220:1::1"]
+	mixed = resolver({"rebind.example.com": ["93.184.216.34", "127.0.0.1"]})
+	with pytest.raises(o.TargetRefused) as err:
+		o.check_target("https://rebind.example.com/x", mixed)
+	assert (err.value.code, err.value.detail) == ("private", "rebind.example.com (127.0.0.1)")
+	v6 = resolver({"six.example.com": ["2606:2800:220:1::1", "::ffff:169.254.169.254"]})
+	with pytest.raises(o.TargetRefused):
+		o.check_target("http://six.example.com/", v6)
+
+
+@pytest.mark.parametrize(
+	"url",
+	[
+		"http://127.0.0.1:8000/x",
+		"http://[::1]/x",
+		"http://[::ffff:7f00:1]/x",
+		"http://169.254.169.254/latest/meta-data/",
+		"https://10.0.0.1/",
+	],
+)
+def test_address_literals_are_checked_without_resolving(url):
+	def never(host, port):
+		raise AssertionError("an address literal is not resolved")
+
+	with pytest.raises(o.TargetRefused) as err:
+		o.check_target(url, never)
+	assert err.value.code == "private"
+
+
+@pytest.mark.parametrize(
+	"url, code",
+	[
+		("ftp://example.com/x", "scheme"),
+		("file:///etc/passwd", "scheme"),
+		("gopher://127.0.0.1:25/", "scheme"),
+		("javascript:alert(1)", "scheme"),
+		("", "scheme"),
+		("http://", "no_host"),
+		("http://user:pw@hooks.example.com/", "credentials"),
+		("http://hooks.example.com@127.0.0.1/", "credentials"),
+		("http://[::1/", "no_host"),
+		("http://hooks.example.com:99999/", "no_host"),
+		("http://nowhere.example.com/", "unresolved"),
+	],
+)
+def test_bad_urls_are_refused(url, code):
+	with pytest.raises(o.TargetRefused) as err:
+		o.check_target(url, PUBLIC)
+	assert err.value.code == code
+
+
+def test_the_allow_list_lets_named_hosts_addresses_and_networks_through():
+	internal = resolver({"crm.internal": ["10.1.2.3"], "other.internal": ["10.9.9.9"]})
+	allow = o.parse_allow_list("crm.internal\n127.0.0.1, 192.168.5.0/24  # office\n::1")
+	assert allow == ["crm.internal", "127.0.0.1", "192.168.5.0/24", "::1"]
+	assert o.check_target("http://crm.internal/x", internal, allow) == ["10.1.2.3"]
+	assert o.check_target("http://127.0.0.1:8123/x", internal, allow) == ["127.0.0.1"]
+	assert o.check_target("http://192.168.5.77/x", internal, allow) == ["192.168.5.77"]
+	assert o.check_target("http://[::1]:80/x", internal, allow) == ["::1"]
+	assert o.check_target("http://[::ffff:127.0.0.1]/x", internal, allow) == ["::ffff:7f00:1"]
+	for url in (
+		"http://other.internal/",
+		"http://127.0.0.2/",
+		"http://192.168.6.1/",
+		"http://169.254.169.254/",
+	):
+		with pytest.raises(o.TargetRefused):
+			o.check_target(url, internal, allow)
+
+
+def test_allow_list_entries_are_checked():
+	o.check_allow_list(["crm.internal", "10.0.0.0/8", "::1", "my-host"])
+	for bad in ("not a host!", "http://x", "a..b", "-" * 70):
+		with pytest.raises(o.TargetRefused) as err:
+			o.check_allow_list([bad])
+		assert err.value.code == "bad_entry"
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_an_ipv4_address_hidden_in_ipv6_is_never_let_through(value):
+	import ipaddress
+
+	v4 = ipaddress.IPv4Address(value)
+	if o.is_refused_address(v4):
+		for hidden in (f"::ffff:{v4}", f"64:ff9b::{v4}", f"2002:{value >> 16:x}:{value & 0xFFFF:x}::1"):
+			assert o.is_refused_address(hidden), hidden

@@ -5,8 +5,13 @@ step whose time has come and enqueues one job per step (job id = the step row, d
 `send_step` locks the step row, re-checks it is still Queued and due, sends it through its
 channel and records the result on the step and the card's timeline (a Communication).
 
-Email goes through the host's Email Queue; SMS through the SMS Settings gateway; Telegram and
-webhooks are HTTP calls with a timeout. A failed attempt is retried (engine.retry_at); after the
+Email goes through the host's Email Queue (Email Templates are written by System Managers and keep
+the host's renderer); SMS through the SMS Settings gateway; Telegram and webhooks are HTTP calls
+with a timeout. SMS, Telegram and webhook texts are written by Sales/Funnel Managers and are
+rendered in the cadence sandbox (funnel_cadences.sandbox: the card's values, funnel and stage
+names, a few filters; no frappe, no database, no network). Every HTTP call goes through
+funnel_cadences.outbound (public addresses or allow-listed hosts only, no redirects, no response
+body kept). A failed attempt is retried (engine.retry_at); after the
 last one the step is Failed with the error text, and the cadence goes on with the next step.
 Secrets (bot token, webhook auth value) never appear in errors, logs or communications.
 """
@@ -20,6 +25,8 @@ from frappe import _
 from frappe.utils import cint, get_datetime, now_datetime
 
 from funnel_suite.engine import cadence as engine
+from funnel_suite.funnel_cadences import outbound
+from funnel_suite.funnel_cadences.sandbox import TemplateRefused
 
 ENROLLMENT = "Cadence Enrollment"
 STEP = "Cadence Enrollment Step"
@@ -154,12 +161,17 @@ def cadence_step(enrollment, current):
 
 
 def describe_error(err: Exception) -> str:
+	"""Our own words for a failed attempt (shown to card readers): never a response body."""
 	import requests
 
 	if isinstance(err, requests.Timeout):
 		text = _("Timed out: no answer within the time limit.")
-	elif isinstance(err, requests.HTTPError) and err.response is not None:
-		text = _("HTTP {0}: {1}").format(err.response.status_code, (err.response.text or "")[:300])
+	elif isinstance(err, outbound.HTTPFailure):
+		text = outbound.status_text(err.status)
+	elif isinstance(err, requests.ConnectionError):
+		text = _("Could not connect to the address.")
+	elif isinstance(err, requests.RequestException):
+		text = _("The request failed ({0}).").format(type(err).__name__)
 	elif isinstance(err, frappe.ValidationError | PermanentFailure):
 		text = frappe.utils.strip_html(str(err))
 	else:
@@ -190,9 +202,10 @@ def deliver(enrollment, current) -> str:
 			_("{0} {1} no longer exists.").format(_(enrollment.reference_doctype), enrollment.reference_name)
 		)
 	card = frappe.get_doc(enrollment.reference_doctype, enrollment.reference_name)
+	values = card_values(card)
 	context = {
-		"doc": card,
-		"card": card,
+		"doc": values,
+		"card": values,
 		"funnel": enrollment.funnel,
 		"stage": enrollment.stage,
 		"cadence": enrollment.cadence,
@@ -209,13 +222,27 @@ def deliver(enrollment, current) -> str:
 	return sender(card, definition, context)
 
 
-def render(template: str, context: dict) -> str:
-	"""Jinja in Frappe's sandbox (no `.__` access); errors are raised as they are."""
-	from frappe.utils.jinja import get_jenv
+def card_values(card) -> dict:
+	"""The card as a template sees it: its field values only (child tables as lists of rows),
+	no Document, no methods, no private (`_`) keys."""
+	return {k: v for k, v in card.as_dict(no_private_properties=True).items() if not k.startswith("_")}
 
-	if ".__" in (template or ""):
-		raise frappe.ValidationError(_("The template may not use names starting with __."))
-	return get_jenv().from_string(template or "").render(context)
+
+def render(template: str, context: dict) -> str:
+	"""A step's text in the cadence sandbox (funnel_cadences.sandbox); TemplateRefused if refused."""
+	from funnel_suite.funnel_cadences import sandbox
+
+	return sandbox.render(template or "", context)
+
+
+def render_step(definition, fieldname: str, context: dict) -> str:
+	"""Render a step's template at send time; a refused template fails the step at once."""
+	from funnel_suite.funnel_cadences.doctype.cadence.cadence import template_problem
+
+	try:
+		return render(definition.get(fieldname), context)
+	except TemplateRefused as err:
+		raise PermanentFailure(frappe.utils.strip_html(template_problem(err, definition.idx, fieldname)))
 
 
 def send_email(card, definition, context) -> str:
@@ -242,7 +269,6 @@ def send_email(card, definition, context) -> str:
 def send_sms(card, definition, context) -> str:
 	"""Through the gateway configured in SMS Settings (the host's own parameters and headers),
 	with a timeout: the host's send_sms has none and reports failures only as a message."""
-	import requests
 	from frappe.core.doctype.sms_settings.sms_settings import (
 		create_sms_log,
 		get_headers,
@@ -255,7 +281,7 @@ def send_sms(card, definition, context) -> str:
 	settings = frappe.get_doc("SMS Settings")
 	if not settings.sms_gateway_url:
 		raise PermanentFailure(_("SMS Settings has no SMS Gateway URL."))
-	text = render(definition.message, context)
+	text = render_step(definition, "message", context)
 	receiver = validate_receiver_nos([number])[0]
 	headers = get_headers(settings)
 	params = {p.parameter: p.value for p in settings.get("parameters") if not p.header}
@@ -267,8 +293,9 @@ def send_sms(card, definition, context) -> str:
 		kwargs["data"] = params
 	else:
 		kwargs["params"] = params
-	response = requests.request("POST" if settings.use_post else "GET", settings.sms_gateway_url, **kwargs)
-	response.raise_for_status()
+	outbound.request(
+		"POST" if settings.use_post else "GET", settings.sms_gateway_url, _("SMS Gateway URL"), **kwargs
+	)
 	create_sms_log({"message": text.encode("utf-8"), "receiver_list": [receiver]}, [receiver])
 	return record(card, "SMS", text, phone_no=receiver)
 
@@ -278,7 +305,6 @@ def http_timeout() -> int:
 
 
 def send_telegram(card, definition, context) -> str:
-	import requests
 	from frappe.utils.password import get_decrypted_password
 
 	chat_id = card_telegram_chat(card)
@@ -287,37 +313,40 @@ def send_telegram(card, definition, context) -> str:
 	token = get_decrypted_password("Cadence Settings", "Cadence Settings", "telegram_bot_token", False)
 	if not token:
 		raise PermanentFailure(_("Cadence Settings has no Telegram Bot Token."))
-	text = render(definition.message, context)
+	text = render_step(definition, "message", context)
 	base = frappe.db.get_single_value("Cadence Settings", "telegram_base_url") or "https://api.telegram.org"
 	base = base.rstrip("/")
-	response = requests.post(
+	outbound.request(
+		"POST",
 		f"{base}/bot{token}/sendMessage",
+		_("Telegram API URL"),
 		json={"chat_id": chat_id, "text": text},
 		timeout=http_timeout(),
 	)
-	response.raise_for_status()
 	return record(card, "Chat", text, subject=_("Telegram message"))
 
 
 def send_webhook(card, definition, context) -> str:
-	import requests
 	from frappe.utils.password import get_decrypted_password
 
 	hook = frappe.get_doc("Cadence Webhook", definition.webhook)
-	body = engine.check_json_body(render(definition.body_template, context))
+	body = engine.check_json_body(render_step(definition, "body_template", context))
 	headers = {"Content-Type": "application/json"}
 	token = get_decrypted_password("Cadence Webhook", hook.name, "auth_token", False)
 	if token and hook.auth_header_name:
 		headers[hook.auth_header_name] = token
-	response = requests.request(
+	response = outbound.request(
 		hook.method or "POST",
 		hook.url,
+		_("URL"),
 		data=json.dumps(body),
 		headers=headers,
 		timeout=cint(hook.timeout) or 10,
 	)
 	response.raise_for_status()
-	summary = _("{0} {1} answered HTTP {2}.").format(hook.method or "POST", hook.url, response.status_code)
+	summary = _("{0} {1} answered HTTP {2}.").format(
+		hook.method or "POST", frappe.utils.escape_html(hook.url), response.status_code
+	)
 	content = (
 		f"{summary}<pre>{frappe.utils.escape_html(json.dumps(body, ensure_ascii=False, indent=1))}</pre>"
 	)

@@ -1,6 +1,7 @@
 """Cadences: enrollment on stage entry, stop rules, sending through every channel.
 
-Telegram and webhook steps call a stub HTTP server on 127.0.0.1 started by this test class.
+Telegram and webhook steps call a stub HTTP server on 127.0.0.1 started by this test class
+(127.0.0.1 is on the outbound allow-list of Cadence Settings for these tests).
 """
 
 import json
@@ -11,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import frappe
 from frappe.desk.notifications import get_open_count
 from frappe.utils import add_to_date, get_datetime, now_datetime
+from frappe.utils.password import get_decrypted_password
 
 from funnel_suite.api import move_card
 from funnel_suite.funnel_cadences import sender
@@ -28,7 +30,8 @@ WEBHOOK_SECRET = "Bearer WEBHOOK-SECRET-VALUE"
 
 
 class Stub(BaseHTTPRequestHandler):
-	"""Records every request; answers by `mode`: ok, fail (HTTP 500) or slow (sleeps 3 s)."""
+	"""Records every request; answers by `mode`: ok, fail (HTTP 500 with a body), slow (sleeps 3 s)
+	or redirect (HTTP 302 to /elsewhere on the same server)."""
 
 	mode = "ok"
 	calls: list = []
@@ -41,9 +44,13 @@ class Stub(BaseHTTPRequestHandler):
 		)
 		if Stub.mode == "slow":
 			time.sleep(3)
-		status = 500 if Stub.mode == "fail" else 200
-		payload = b'{"ok": false, "description": "boom"}' if status == 500 else b'{"ok": true}'
+		status = {"fail": 500, "redirect": 302}.get(Stub.mode, 200)
+		payload = (
+			b'{"ok": false, "description": "boom INTERNAL-DETAIL"}' if status == 500 else b'{"ok": true}'
+		)
 		self.send_response(status)
+		if status == 302:
+			self.send_header("Location", "/elsewhere")
 		self.send_header("Content-Type", "application/json")
 		self.send_header("Content-Length", str(len(payload)))
 		self.end_headers()
@@ -52,7 +59,7 @@ class Stub(BaseHTTPRequestHandler):
 		except OSError:
 			pass  # the client gave up (timeout test)
 
-	do_POST = do_PUT = _handle
+	do_POST = do_PUT = do_GET = _handle
 
 	def log_message(self, *args):
 		pass
@@ -96,6 +103,7 @@ class TestCadences(FunnelTestCase):
 				"telegram_base_url": cls.base,
 				"http_timeout": 1,
 				"max_attempts": 3,
+				"outbound_allow_list": "127.0.0.1",
 			}
 		)
 		settings.save()
@@ -457,6 +465,8 @@ class TestCadences(FunnelTestCase):
 		self.assertEqual(enrollment.status, "Active")  # a failed step does not stop the cadence
 		self.assertGreater(get_datetime(enrollment.steps[1].due_on), now_datetime())
 		self.assertNotIn("WEBHOOK-SECRET", enrollment.steps[0].last_error)
+		self.assertNotIn("boom", enrollment.steps[0].last_error)  # the response body is not kept
+		self.assertIn("Internal Server Error", enrollment.steps[0].last_error)
 
 	def test_a_slow_endpoint_times_out(self):
 		Stub.mode = "slow"
@@ -570,7 +580,7 @@ class TestCadences(FunnelTestCase):
 			(
 				{"wait_value": 1, "wait_unit": "Hours", "channel": "SMS", "message": "{{ doc.__class__ }}"},
 				"Step 1",
-				"cannot be rendered",
+				"is not allowed",
 			),
 		]
 		for step, where, what in cases:
@@ -597,3 +607,347 @@ class TestCadences(FunnelTestCase):
 		settings = frappe.get_doc("Cadence Settings")
 		settings.telegram_base_url = "file:///etc/passwd"
 		self.assertRaises(frappe.ValidationError, settings.save)
+
+	# --- templates run in the cadence sandbox (issue 17, item 1) ------------------------------------
+
+	def sms_step(self, message):
+		return {"wait_value": 0, "wait_unit": "Hours", "channel": "Telegram", "message": message}
+
+	def test_template_injection_is_refused_at_save_as_a_sales_manager(self):
+		manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		frappe.db.set_value("User", "Administrator", "api_key", "ADMIN-API-KEY-123")
+		payloads = [
+			"{{ frappe.throw(frappe.db.sql('select name, api_key from `tabUser`')|string) }}",
+			"{{ frappe.db.sql('select name, api_key from `tabUser`') }}",
+			"{{ frappe.db.set_value('User', 'Administrator', 'first_name', 'pwned') }}",
+			"{{ frappe.get_doc('User', 'Administrator').api_key }}",
+			"{{ frappe.make_get_request('http://169.254.169.254/latest/meta-data/') }}",
+			"{{ ''.__class__.__mro__ }}",
+			"{{ ''.__class__.__mro__[1].__subclasses__() }}",
+			"{{ doc.__class__ }}",
+			"{{ doc['__class__'] }}",
+			"{{ doc.name.__class__ }}",
+			"{{ cycler.__init__.__globals__ }}",
+			"{{ joiner.__init__.__globals__.os }}",
+			"{{ namespace.__init__.__globals__ }}",
+			"{% for x in ().__class__.__base__.__subclasses__() %}{{ x }}{% endfor %}",
+			"{{ lipsum.__globals__['os'].popen('id').read() }}",
+			"{{ lipsum() }}",
+			"{{ range(10)|list }}",
+			"{{ url_for.__globals__ }}",
+			"{{ config.items() }}",
+			"{{ request.environ }}",
+			"{{ self.__init__.__globals__ }}",
+			"{{ self }}",
+			"{{ doc|attr('__class__') }}",
+			"{{ doc.first_name.upper() }}",
+			"{{ '%s' % doc.name }}",
+			"{{ 'x' * 100000000 }}",
+			"{{ 9 ** 9999999 }}",
+			"{% set x = doc.name %}{{ x }}",
+			"{% import 'templates/includes/macros.html' as m %}",
+			"{% include 'templates/includes/footer.html' %}",
+			"{% extends 'templates/web.html' %}",
+			"{% macro m() %}x{% endmacro %}",
+			"{{ doc.items|map(attribute='__class__')|list }}",
+			"{% for a in doc.x %}{% for b in doc.y %}{% for c in doc.z %}{% endfor %}{% endfor %}{% endfor %}",
+		]
+		steps = [self.sms_step(p) for p in payloads]
+		steps += [{**self.sms_step(p), "channel": "SMS"} for p in payloads[:3]]
+		steps += [
+			self.webhook_step(
+				body='{"rows": {{ frappe.db.sql("select name, api_key from `tabUser`")|tojson }}}'
+			),
+			self.webhook_step(body='{"a": {{ doc.__class__.__mro__|string|tojson }}}'),
+		]
+		with self.set_user(manager):
+			self.assertTrue(frappe.has_permission("Cadence", "create"))
+			for step in steps:
+				text = step.get("message") or step.get("body_template")
+				doc = frappe.get_doc({"doctype": "Cadence", "cadence_name": unique("Evil"), "steps": [step]})
+				with self.assertRaises(frappe.ValidationError, msg=text) as caught:
+					doc.insert()
+				message = str(caught.exception)
+				self.assertIn("Step 1", message, text)
+				self.assertNotIn("ADMIN-API-KEY", message, text)
+				self.assertNotIn("Administrator", message, text)
+				self.assertFalse(frappe.db.exists("Cadence", {"cadence_name": doc.cadence_name}))
+		self.assertNotEqual(frappe.db.get_value("User", "Administrator", "first_name"), "pwned")
+
+	def test_refusal_messages_name_the_step_field_and_what_is_allowed(self):
+		cases = [
+			("Hi {{ frappe.db.sql('x') }}", "cannot call functions"),
+			("{{ doc.__class__ }}", "is not allowed"),
+			("{{ frappe }}", "unknown name"),
+			("{{ doc.name|attr('x') }}", "there is no filter"),
+			("{% set a = 1 %}", "is not allowed"),
+			("{{ doc.name ", "cannot be rendered"),
+			("{{ doc.name * 5000 }}", "too large"),
+		]
+		for message, expected in cases:
+			doc = frappe.get_doc(
+				{
+					"doctype": "Cadence",
+					"cadence_name": unique("Bad"),
+					"steps": [self.email_step(1), self.sms_step(message)],
+				}
+			)
+			with self.assertRaises(frappe.ValidationError) as caught:
+				doc.insert()
+			self.assertIn("Step 2", str(caught.exception))
+			self.assertIn("Message", str(caught.exception))
+			self.assertIn(expected, str(caught.exception), message)
+
+	def test_a_normal_template_renders_the_cards_values_for_a_sales_manager(self):
+		manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		message = (
+			"Hi {{ doc.first_name|upper }} ({{ funnel|length > 0 }}, {{ stage }}), "
+			"{{ doc.no_such_field|default('-') }} {{ doc.creation|date('%Y') }} "
+			"{% if doc.telegram_chat_id %}chat {{ doc.telegram_chat_id }}{% endif %} {{ doc.get_doc }}|{{ card.name == doc.name }}"
+		)
+		with self.set_user(manager):
+			cadence = self.cadence(self.sms_step(message)).name
+		lead = self.enrolled_lead(cadence, first_name="Taras", telegram_chat_id="555")
+		sender.send_due_steps()
+		self.assertEqual(
+			only_enrollment(lead).steps[0].status, "Sent", only_enrollment(lead).steps[0].last_error
+		)
+		year = str(now_datetime().year)
+		self.assertEqual(
+			json.loads(Stub.calls[0]["body"])["text"], f"Hi TARAS (True, Nurturing), - {year} chat 555 |True"
+		)
+
+	def test_a_template_stored_before_the_sandbox_is_inert_at_send(self):
+		"""Templates saved before validation existed (or written around it) are refused at send:
+		the step fails without a request, and nothing of the database reaches the message."""
+		cadence = self.cadence(self.sms_step("Hi"))
+		row = cadence.steps[0].name
+		frappe.db.set_value(
+			"Cadence Step", row, "message", "{{ frappe.db.sql('select name, api_key from `tabUser`') }}"
+		)
+		frappe.clear_document_cache("Cadence", cadence.name)
+		lead = self.enrolled_lead(cadence.name, telegram_chat_id="31337")
+		self.assertEqual(sender.send_step(only_enrollment(lead).steps[0].name), "Failed")
+		self.assertEqual(Stub.calls, [])
+		error = only_enrollment(lead).steps[0].last_error
+		self.assertIn("cannot call functions", error)
+		self.assertNotIn("Administrator", error)
+
+	def test_the_output_of_a_template_is_bounded_at_send(self):
+		cadence = self.cadence(self.sms_step("Hi"))
+		frappe.db.set_value(
+			"Cadence Step", cadence.steps[0].name, "message", "{{ doc.first_name * 4000 }}" * 3
+		)
+		frappe.clear_document_cache("Cadence", cadence.name)
+		lead = self.enrolled_lead(cadence.name, first_name="Abcde", telegram_chat_id="8")
+		self.assertEqual(sender.send_step(only_enrollment(lead).steps[0].name), "Failed")
+		self.assertEqual(Stub.calls, [])
+		self.assertIn("too large", only_enrollment(lead).steps[0].last_error)
+
+	# --- outbound requests (issue 17, item 7) --------------------------------------------------------
+
+	def test_private_targets_are_refused_unless_allow_listed(self):
+		manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		port = self.server.server_address[1]
+		refused = [
+			"http://169.254.169.254/latest/meta-data/",
+			"http://10.0.0.5/hook",
+			"http://192.168.1.1/hook",
+			"http://172.16.0.1/hook",
+			"http://100.64.0.1/hook",
+			"http://127.0.0.2/hook",
+			f"http://localhost:{port}/hook",
+			"http://0.0.0.0/hook",
+			"http://2130706433/hook",
+			"http://0x7f000001/hook",
+			"http://224.0.0.1/hook",
+			"http://[::1]/hook",
+			"http://[::ffff:127.0.0.1]/hook",
+			"http://[::ffff:169.254.169.254]/hook",
+			"http://[fe80::1]/hook",
+			"http://[fd00::1]/hook",
+			"http://[::]/hook",
+			f"{self.base}/hook",  # the stub itself, once it is off the allow-list
+		]
+		frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "")
+		with self.set_user(manager):
+			for url in refused:
+				doc = frappe.get_doc({"doctype": "Cadence Webhook", "title": unique("Inner"), "url": url})
+				with self.assertRaises(frappe.ValidationError, msg=url) as caught:
+					doc.insert()
+				self.assertIn("Allowed Private Hosts", str(caught.exception), url)
+			for url in ("gopher://127.0.0.1/x", "file:///etc/passwd", "http://user:pw@example.test/x"):
+				doc = frappe.get_doc({"doctype": "Cadence Webhook", "title": unique("Odd"), "url": url})
+				self.assertRaises(frappe.ValidationError, doc.insert)
+		frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "127.0.0.1")
+		with self.set_user(manager):
+			allowed = frappe.get_doc(
+				{"doctype": "Cadence Webhook", "title": unique("Stub"), "url": f"{self.base}/ok"}
+			).insert()
+			public = frappe.get_doc(
+				{"doctype": "Cadence Webhook", "title": unique("Public"), "url": "https://93.184.216.34/hook"}
+			).insert()
+		self.assertTrue(allowed.name and public.name)
+
+	def test_a_target_that_is_no_longer_allowed_is_not_called(self):
+		lead = self.enrolled_lead(self.cadence(self.webhook_step()).name)
+		frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "")
+		try:
+			self.assertEqual(sender.send_step(only_enrollment(lead).steps[0].name), "Queued")
+		finally:
+			frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "127.0.0.1")
+		self.assertEqual(Stub.calls, [])
+		error = only_enrollment(lead).steps[0].last_error
+		self.assertIn("127.0.0.1", error)
+		self.assertIn("Allowed Private Hosts", error)
+		self.assertNotIn("WEBHOOK-SECRET", error)
+
+	def test_a_name_that_resolves_differently_at_connect_time_is_refused(self):
+		"""DNS rebinding: the check sees a public address, the connection lands on 127.0.0.1."""
+		from unittest.mock import patch
+
+		from funnel_suite.funnel_cadences import outbound
+
+		port = self.server.server_address[1]
+		hook = frappe.get_doc(
+			{"doctype": "Cadence Webhook", "title": unique("Rebind"), "url": self.base + "/hook"}
+		).insert()
+		hook.db_set("url", f"http://localhost:{port}/hook")
+		lead = self.enrolled_lead(self.cadence(dict(self.webhook_step(), webhook=hook.name)).name)
+		frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "")
+		try:
+			with patch.object(outbound, "resolve", return_value=["93.184.216.34"]):
+				sender.send_step(only_enrollment(lead).steps[0].name)
+		finally:
+			frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "127.0.0.1")
+		self.assertEqual(Stub.calls, [])
+		error = only_enrollment(lead).steps[0].last_error
+		self.assertIn("localhost (127.0.0.1)", error)
+		self.assertIn("Allowed Private Hosts", error)
+
+	def test_redirects_are_not_followed(self):
+		Stub.mode = "redirect"
+		self.webhook.db_set("max_attempts", 1)
+		try:
+			lead = self.enrolled_lead(self.cadence(self.webhook_step()).name)
+			self.assertEqual(sender.send_step(only_enrollment(lead).steps[0].name), "Failed")
+		finally:
+			self.webhook.db_set("max_attempts", 3)
+		self.assertEqual([c["path"] for c in Stub.calls], ["/hook"])
+		self.assertIn("HTTP 302", only_enrollment(lead).steps[0].last_error)
+		self.assertIn("redirect", only_enrollment(lead).steps[0].last_error)
+
+	def test_repointing_a_webhook_clears_its_secret_unless_a_system_manager_does_it(self):
+		sales_manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		funnel_manager = make_user("cadence-sandbox-fm@example.test", "Funnel Manager")
+		admin = make_user("cadence-sandbox-sys@example.test", "System Manager")
+
+		def hook():
+			return frappe.get_doc(
+				{
+					"doctype": "Cadence Webhook",
+					"title": unique("Secret hook"),
+					"url": self.base + "/hook",
+					"auth_token": WEBHOOK_SECRET,
+				}
+			).insert()
+
+		for user in (sales_manager, funnel_manager):
+			doc = hook()
+			with self.set_user(user):
+				doc = frappe.get_doc("Cadence Webhook", doc.name)
+				doc.url = self.base + "/attacker"
+				doc.save()
+			self.assertIsNone(get_decrypted_password("Cadence Webhook", doc.name, "auth_token", False), user)
+			lead = self.enrolled_lead(self.cadence(dict(self.webhook_step(), webhook=doc.name)).name)
+			Stub.calls = []
+			sender.send_step(only_enrollment(lead).steps[0].name)
+			self.assertEqual(Stub.calls[0]["path"], "/attacker")
+			self.assertNotIn("Authorization", Stub.calls[0]["headers"])
+		# a new value typed together with the new URL is kept (the editor knows it)
+		doc = hook()
+		with self.set_user(sales_manager):
+			doc = frappe.get_doc("Cadence Webhook", doc.name)
+			doc.update({"url": self.base + "/moved", "auth_token": "Bearer MINE"})
+			doc.save()
+			doc = frappe.get_doc("Cadence Webhook", doc.name)
+			doc.timeout = 5  # other edits keep the stored value
+			doc.save()
+		self.assertEqual(
+			get_decrypted_password("Cadence Webhook", doc.name, "auth_token", False), "Bearer MINE"
+		)
+		doc = hook()
+		with self.set_user(admin):
+			doc = frappe.get_doc("Cadence Webhook", doc.name)
+			doc.url = self.base + "/moved"
+			doc.save()
+		self.assertEqual(
+			get_decrypted_password("Cadence Webhook", doc.name, "auth_token", False), WEBHOOK_SECRET
+		)
+
+	def test_only_a_system_manager_changes_telegram_and_the_allow_list(self):
+		funnel_manager = make_user("cadence-sandbox-fm@example.test", "Funnel Manager")
+		admin = make_user("cadence-sandbox-sys@example.test", "System Manager")
+		for fieldname, value in (
+			("telegram_base_url", "https://attacker.example"),
+			("telegram_bot_token", "999:OTHER"),
+			("outbound_allow_list", "127.0.0.1\n10.0.0.0/8"),
+		):
+			with self.set_user(funnel_manager):
+				settings = frappe.get_doc("Cadence Settings")
+				settings.set(fieldname, value)
+				with self.assertRaises(frappe.PermissionError, msg=fieldname) as caught:
+					settings.save()
+				self.assertIn("Only a System Manager", str(caught.exception))
+		self.assertEqual(frappe.db.get_single_value("Cadence Settings", "telegram_base_url"), self.base)
+		self.assertEqual(
+			get_decrypted_password("Cadence Settings", "Cadence Settings", "telegram_bot_token", False),
+			BOT_TOKEN,
+		)
+		self.assertEqual(frappe.db.get_single_value("Cadence Settings", "outbound_allow_list"), "127.0.0.1")
+		with self.set_user(funnel_manager):  # the rest stays theirs
+			settings = frappe.get_doc("Cadence Settings")
+			settings.max_attempts = 2
+			settings.save()
+		self.assertEqual(frappe.db.get_single_value("Cadence Settings", "max_attempts"), 2)
+		with self.set_user(admin):
+			settings = frappe.get_doc("Cadence Settings")
+			settings.outbound_allow_list = "127.0.0.1, crm.internal\n# test stub\n10.1.0.0/16"
+			settings.max_attempts = 3
+			settings.save()
+			settings.outbound_allow_list = "not a host!"
+			self.assertRaises(frappe.ValidationError, settings.save)
+		self.assertEqual(
+			frappe.db.get_single_value("Cadence Settings", "outbound_allow_list"),
+			"127.0.0.1\ncrm.internal\n10.1.0.0/16",
+		)
+		frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "127.0.0.1")
+
+	def test_telegram_and_sms_targets_are_checked_at_send(self):
+		frappe.db.set_single_value("Cadence Settings", "telegram_base_url", "http://169.254.169.254")
+		try:
+			lead = self.enrolled_lead(self.cadence(self.sms_step("Hi")).name, telegram_chat_id="1")
+			sender.send_step(only_enrollment(lead).steps[0].name)
+		finally:
+			frappe.db.set_single_value("Cadence Settings", "telegram_base_url", self.base)
+		error = only_enrollment(lead).steps[0].last_error
+		self.assertIn("169.254.169.254", error)
+		self.assertIn("Allowed Private Hosts", error)  # refused before any connection
+		self.assertNotIn(BOT_TOKEN, error)
+		sms = frappe.get_doc("SMS Settings")
+		sms.update(
+			{
+				"sms_gateway_url": "http://10.20.30.40/sms",
+				"message_parameter": "text",
+				"receiver_parameter": "to",
+				"use_post": 1,
+			}
+		)
+		sms.save()
+		lead = self.enrolled_lead(
+			self.cadence({**self.sms_step("Hi"), "channel": "SMS"}).name, mobile_no="+380501234567"
+		)
+		sender.send_step(only_enrollment(lead).steps[0].name)
+		self.assertIn("10.20.30.40", only_enrollment(lead).steps[0].last_error)
+		self.assertIn("Allowed Private Hosts", only_enrollment(lead).steps[0].last_error)
+		self.assertEqual(Stub.calls, [])

@@ -62,24 +62,54 @@ def step_of(row) -> engine.Step:
 
 
 def check_template(template: str, row: int, fieldname: str, must_be_json: bool = False) -> None:
-	"""A step's template must render with a sample card; a webhook body must render to JSON.
-	Errors name the step row and the field."""
+	"""A step's template must render in the cadence sandbox with a sample card (the same sandbox
+	that renders it at send time); a webhook body must render to JSON. Errors name the step
+	row and the field."""
+	from funnel_suite.funnel_cadences.sandbox import TemplateRefused
 	from funnel_suite.funnel_cadences.sender import render
 
-	field = frappe.bold(_(frappe.get_meta("Cadence Step").get_label(fieldname)))
 	try:
 		rendered = render(template, engine.sample_context({"name": "SAMPLE", "title": 'Sample "card"'}))
-	except Exception as err:
-		frappe.throw(
-			_("Step {0}, {1}: the template cannot be rendered: {2}").format(row, field, str(err)),
-			title=_("Invalid Cadence Steps"),
-		)
+	except TemplateRefused as err:
+		frappe.throw(template_problem(err, row, fieldname), title=_("Invalid Cadence Steps"))
 	if not must_be_json:
 		return
 	try:
 		engine.check_json_body(rendered)
 	except engine.CadenceError as err:
+		field = frappe.bold(_(frappe.get_meta("Cadence Step").get_label(fieldname)))
 		frappe.throw(
-			_("Step {0}, {1}: the rendered body is not valid JSON ({2}).").format(row, field, err.detail),
+			_("Step {0}, {1}: the rendered body is not valid JSON ({2}).").format(
+				row, field, frappe.utils.escape_html(err.detail)
+			),
 			title=_("Invalid Cadence Steps"),
 		)
+
+
+def template_problem(err, row: int, fieldname: str) -> str:
+	"""The translated message for a template the sandbox refused (sandbox.TemplateRefused)."""
+	from funnel_suite.funnel_cadences.sandbox import FILTERS, MAX_LOOP_DEPTH
+
+	field = frappe.bold(_(frappe.get_meta("Cadence Step").get_label(fieldname)))
+	subject = frappe.bold(frappe.utils.escape_html(err.subject))
+	names = ", ".join(engine.sample_context())
+	if err.code == "call":
+		what = _("a template cannot call functions ({0}); it reads the card's fields as doc.fieldname.")
+	elif err.code == "attribute":
+		what = _("{0} is not allowed: a template reads only the card's fields (doc.fieldname).")
+	elif err.code == "operator":
+		what = _("the operation {0} is not allowed in a template.")
+	elif err.code == "tag":
+		what = _("{0} is not allowed; a template may use if, for (at most {1} deep) and filters.")
+	elif err.code == "filter":
+		what = _("there is no filter {0}; the filters are {1}.")
+	elif err.code == "unknown_name":
+		what = _("unknown name {0}; a template may use {1}.")
+		return _("Step {0}, {1}: {2}").format(row, field, what.format(subject, names))
+	elif err.code == "too_large":
+		what = _("the template is too large or produces too much text (limit {0}).")
+	else:
+		what = _("the template cannot be rendered: {0}")
+	return _("Step {0}, {1}: {2}").format(
+		row, field, what.format(subject, MAX_LOOP_DEPTH if err.code == "tag" else ", ".join(FILTERS))
+	)
