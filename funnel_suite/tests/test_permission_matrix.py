@@ -1,0 +1,269 @@
+"""The permission matrix: every whitelisted method of the app × the people who may (or must not)
+call it, through the host's own gate (`frappe.handler.is_whitelisted`, then the method's checks).
+
+One table, `MATRIX`: for each call, the personas that are allowed; every other persona must be
+refused with a PermissionError. Calls on records of the *other* company show what a user limited
+by a User Permission sees. `test_every_whitelisted_method_is_in_the_matrix` fails when the app gains
+a whitelisted method that the table does not name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from unittest.mock import patch
+
+import frappe
+from frappe.handler import is_whitelisted
+
+import funnel_suite
+from funnel_suite.tests.utils import (
+	FunnelTestCase,
+	ensure_lost_reason,
+	make_funnel,
+	make_lead,
+	make_opportunity,
+	make_user,
+	other_company,
+	unique,
+)
+
+# persona → roles (None: Guest; () with website=True: a website user with no desk role)
+PERSONAS: dict[str, tuple[str, ...] | None] = {
+	"guest": None,
+	"website": (),
+	"sales_user": ("Sales User",),
+	"sales_user_co": ("Sales User",),  # + User Permission: Company = the test company only
+	"sales_manager": ("Sales Manager",),
+	"sales_manager_co": ("Sales Manager",),  # + User Permission: Company = the test company only
+	"funnel_manager": ("Funnel Manager",),
+	"reviewer": ("Funnel Reviewer", "Sales User"),
+	"system_manager": ("System Manager",),
+}
+LIMITED = ("sales_user_co", "sales_manager_co")
+EVERYONE = set(PERSONAS)
+SALES = {"sales_user", "sales_user_co", "sales_manager", "sales_manager_co", "reviewer"}
+FUNNEL_READERS = SALES | {"funnel_manager", "system_manager"}
+CARD_READERS = SALES | {"system_manager"}  # System Manager reads Leads (ERPNext's own permissions)
+LEAD_WRITERS = SALES | {"system_manager"}
+OPPORTUNITY_WRITERS = SALES  # ERPNext gives System Manager no Opportunity permission
+MANAGERS = {"sales_manager", "sales_manager_co", "funnel_manager", "system_manager"}
+
+
+def _other(allowed: set[str]) -> set[str]:
+	"""The same people, less those limited to the test company (the call is on the other one)."""
+	return allowed - set(LIMITED)
+
+
+# label → (method path, the personas allowed). Labels ending in "@other" act on the other company.
+MATRIX: dict[str, tuple[str, set[str]]] = {
+	"move_card": ("funnel_suite.api.move_card", OPPORTUNITY_WRITERS),
+	"move_card@other": ("funnel_suite.api.move_card", _other(OPPORTUNITY_WRITERS)),
+	"get_card_state": ("funnel_suite.api.get_card_state", SALES),
+	"get_card_state@other": ("funnel_suite.api.get_card_state", _other(SALES)),
+	"get_card_state(lead)": ("funnel_suite.api.get_card_state", CARD_READERS),
+	"get_funnels": ("funnel_suite.api.get_funnels", FUNNEL_READERS),
+	"get_presets": ("funnel_suite.api.get_presets", FUNNEL_READERS),
+	"apply_preset": ("funnel_suite.api.apply_preset", {"funnel_manager", "system_manager"}),
+	"audit_funnel": ("funnel_suite.api.audit_funnel", FUNNEL_READERS),
+	"check_definition": (
+		"funnel_suite.funnels.doctype.funnel.funnel.check_definition",
+		FUNNEL_READERS,
+	),
+	"make_upsell": ("funnel_suite.api.make_upsell", OPPORTUNITY_WRITERS),
+	"make_upsell@other": ("funnel_suite.api.make_upsell", _other(OPPORTUNITY_WRITERS)),
+	# a verdict needs write on the review (Funnel Reviewer; System Manager by the DocType's permissions)
+	"review_refusal": ("funnel_suite.api.review_refusal", {"reviewer", "system_manager"}),
+	"get_refusal_activity": (
+		"funnel_suite.api.get_refusal_activity",
+		{"reviewer", "sales_manager", "sales_manager_co"},
+	),
+	"get_refusal_activity@other": ("funnel_suite.api.get_refusal_activity", {"reviewer", "sales_manager"}),
+	# qualifying makes a Customer: ERPNext lets Sales Users create customers, not Sales Managers
+	"qualify_lead": ("funnel_suite.api.qualify_lead", SALES - {"sales_manager", "sales_manager_co"}),
+	"disqualify_lead": ("funnel_suite.api.disqualify_lead", LEAD_WRITERS),
+	"get_customer_journey": ("funnel_suite.api.get_customer_journey", SALES),
+	"funnel_open_cards": ("funnel_suite.api.funnel_open_cards", CARD_READERS),
+	"funnel_stale_cards": ("funnel_suite.api.funnel_stale_cards", CARD_READERS),
+	"funnel_won_this_month": ("funnel_suite.api.funnel_won_this_month", CARD_READERS),
+	"funnel_conversion_this_month": ("funnel_suite.api.funnel_conversion_this_month", CARD_READERS),
+	# the charts show the default Opportunity funnel: only readers of Opportunities
+	"funnel_stage_counts_chart": ("funnel_suite.api.funnel_stage_counts_chart", SALES),
+	"funnel_monthly_flow_chart": ("funnel_suite.api.funnel_monthly_flow_chart", SALES),
+	"get_planned_contacts": ("funnel_suite.api.get_planned_contacts", SALES),
+	"run_repeat_sales_now": ("funnel_suite.api.run_repeat_sales_now", MANAGERS),
+	"intake": ("funnel_suite.api.intake", LEAD_WRITERS),
+}
+
+
+def _whitelisted_in_app() -> dict[str, Callable]:
+	"""Every whitelisted function of the app, by the path a client calls it with: the public
+	`funnel_suite.api.<name>` where the api module exports it, else its own module path."""
+	for info in pkgutil.walk_packages(funnel_suite.__path__, "funnel_suite."):
+		if ".test" in info.name or info.name.endswith(".patches") or ".patches." in info.name:
+			continue
+		try:
+			importlib.import_module(info.name)
+		except Exception:
+			continue  # a module that needs another app or is a script is not a whitelisted path
+	api = importlib.import_module("funnel_suite.api")
+	public = {id(getattr(api, n)): f"funnel_suite.api.{n}" for n in dir(api) if callable(getattr(api, n))}
+	found = {}
+	for fn in frappe.whitelisted:
+		module = getattr(fn, "__module__", "") or ""
+		if not module.startswith("funnel_suite"):
+			continue
+		found[public.get(id(fn), f"{module}.{fn.__qualname__}")] = fn
+	return found
+
+
+class TestPermissionMatrix(FunnelTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		cls.company = frappe.defaults.get_defaults().get("company") or frappe.db.get_value("Company", {})
+		cls.other = other_company(cls.company)
+		cls.users = {}
+		for persona, roles in PERSONAS.items():
+			if roles is None:
+				cls.users[persona] = "Guest"
+				continue
+			email = f"fs-matrix-{persona.replace('_', '-')}@example.com"
+			if persona == "website":
+				if not frappe.db.exists("User", email):
+					frappe.get_doc(
+						{
+							"doctype": "User",
+							"email": email,
+							"first_name": "Web",
+							"user_type": "Website User",
+							"send_welcome_email": 0,
+						}
+					).insert(ignore_permissions=True)
+			else:
+				make_user(email, *roles)
+			cls.users[persona] = email
+		for persona in LIMITED:
+			user = cls.users[persona]
+			if not frappe.db.exists(
+				"User Permission", {"user": user, "allow": "Company", "for_value": cls.company}
+			):
+				frappe.get_doc(
+					{"doctype": "User Permission", "user": user, "allow": "Company", "for_value": cls.company}
+				).insert(ignore_permissions=True)
+
+		cls.funnel = make_funnel("Opportunity")
+		cls.lost_reason = ensure_lost_reason()
+		cls.customer = cls._customer()
+		cls.deal = make_opportunity(company=cls.company, funnel=cls.funnel.name)
+		cls.deal_other = make_opportunity(company=cls.other, funnel=cls.funnel.name)
+		cls.won = make_opportunity(company=cls.company, funnel=cls.funnel.name)
+		cls.won_other = make_opportunity(company=cls.other, funnel=cls.funnel.name)
+		from funnel_suite.api import move_card
+
+		for deal in (cls.won, cls.won_other):
+			move_card("Opportunity", deal.name, "Contract signed")
+		cls.review = cls._lost_review(cls.company)
+		cls.review_other = cls._lost_review(cls.other)
+		cls.lead = make_lead(company=cls.company)
+		frappe.db.commit()
+
+	@classmethod
+	def _customer(cls) -> str:
+		name = unique("Matrix Customer")
+		return (
+			frappe.get_doc(
+				{
+					"doctype": "Customer",
+					"customer_name": name,
+					"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}),
+					"territory": frappe.db.get_value("Territory", {"is_group": 0}),
+				}
+			)
+			.insert()
+			.name
+		)
+
+	@classmethod
+	def _lost_review(cls, company: str) -> str:
+		from funnel_suite.api import move_card
+
+		deal = make_opportunity(company=company, funnel=cls.funnel.name)
+		move_card("Opportunity", deal.name, "Deal lost", lost_reasons=[cls.lost_reason])
+		return frappe.db.get_value("Refusal Review", {"opportunity": deal.name}, "name")
+
+	# ------------------------------------------------------------------ the calls
+	def _arguments(self, label: str) -> dict:
+		other = label.endswith("@other")
+		deal = self.deal_other if other else self.deal
+		won = self.won_other if other else self.won
+		return {
+			"move_card": lambda: {"doctype": "Opportunity", "name": deal.name, "stage": "Proposal sent"},
+			"get_card_state": lambda: {"doctype": "Opportunity", "name": deal.name},
+			"get_card_state(lead)": lambda: {"doctype": "Lead", "name": self.lead.name},
+			"get_funnels": lambda: {"doctype": "Opportunity"},
+			"get_presets": dict,
+			"apply_preset": lambda: {"preset": "services"},
+			"audit_funnel": lambda: {"funnel": self.funnel.name},
+			"check_definition": lambda: {"doc": frappe.as_json(self.funnel.as_dict())},
+			"make_upsell": lambda: {"opportunity": won.name, "funnel": self.funnel.name},
+			"review_refusal": lambda: {"review": self.review, "verdict": "Verified"},
+			"get_refusal_activity": lambda: {"review": self.review_other if other else self.review},
+			"qualify_lead": lambda: {"lead": self.lead.name},
+			"disqualify_lead": lambda: {"lead": self.lead.name, "reason": self._disqualification_reason()},
+			"get_customer_journey": lambda: {"customer": self.customer},
+			"get_planned_contacts": lambda: {"customer": self.customer},
+			"run_repeat_sales_now": dict,
+			"intake": lambda: {"person_name": "Matrix Person", "email": f"{unique('m').replace(' ', '')}@example.com"},
+		}.get(label.split("@")[0], dict)()
+
+	def _disqualification_reason(self) -> str:
+		name = "Matrix: not our market"
+		if not frappe.db.exists("Disqualification Reason", name):
+			frappe.get_doc({"doctype": "Disqualification Reason", "reason_name": name}).insert(ignore_permissions=True)
+		return name
+
+	def _call(self, persona: str, label: str) -> str:
+		"""'allowed' or 'refused' (PermissionError); anything else is reported as the error."""
+		path = MATRIX[label][0]
+		kwargs = self._arguments(label)
+		frappe.db.savepoint("matrix")
+		frappe.set_user(self.users[persona])
+		try:
+			with patch("frappe.enqueue"):  # the repeat-sales job commits; its gate is what is tested
+				fn = frappe.get_attr(path)
+				is_whitelisted(fn)
+				fn(**kwargs)
+			return "allowed"
+		except frappe.PermissionError:
+			return "refused"
+		except Exception as e:
+			return f"error {type(e).__name__}: {str(e)[:160]}"
+		finally:
+			frappe.set_user("Administrator")
+			frappe.db.rollback(save_point="matrix")
+			frappe.local.message_log = []
+
+	def test_matrix(self):
+		wrong = []
+		for label, (_path, allowed) in MATRIX.items():
+			for persona in PERSONAS:
+				got = self._call(persona, label)
+				expected = "allowed" if persona in allowed else "refused"
+				if got != expected:
+					wrong.append(f"{label} as {persona}: expected {expected}, got {got}")
+		self.assertEqual(wrong, [], "\n" + "\n".join(wrong))
+
+	def test_every_whitelisted_method_is_in_the_matrix(self):
+		named = {path for path, _allowed in MATRIX.values()}
+		missing = sorted(set(_whitelisted_in_app()) - named)
+		self.assertEqual(missing, [], "whitelisted methods missing from MATRIX: " + ", ".join(missing))
+
+	def test_the_matrix_names_only_real_whitelisted_methods(self):
+		for path, _allowed in MATRIX.values():
+			fn = frappe.get_attr(path)
+			self.assertIn(fn, frappe.whitelisted, path)
+			self.assertTrue(inspect.isfunction(fn), path)
