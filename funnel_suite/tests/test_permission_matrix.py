@@ -217,13 +217,18 @@ class TestPermissionMatrix(FunnelTestCase):
 			"get_customer_journey": lambda: {"customer": self.customer},
 			"get_planned_contacts": lambda: {"customer": self.customer},
 			"run_repeat_sales_now": dict,
-			"intake": lambda: {"person_name": "Matrix Person", "email": f"{unique('m').replace(' ', '')}@example.com"},
+			"intake": lambda: {
+				"person_name": "Matrix Person",
+				"email": f"{unique('m').replace(' ', '')}@example.com",
+			},
 		}.get(label.split("@")[0], dict)()
 
 	def _disqualification_reason(self) -> str:
 		name = "Matrix: not our market"
 		if not frappe.db.exists("Disqualification Reason", name):
-			frappe.get_doc({"doctype": "Disqualification Reason", "reason_name": name}).insert(ignore_permissions=True)
+			frappe.get_doc({"doctype": "Disqualification Reason", "reason_name": name}).insert(
+				ignore_permissions=True
+			)
 		return name
 
 	def _call(self, persona: str, label: str) -> str:
