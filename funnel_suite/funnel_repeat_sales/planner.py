@@ -38,6 +38,7 @@ from funnel_suite.engine.repeat import (
 	plan_one_off,
 	site_today,
 )
+from funnel_suite.funnels.sanitize import sanitized
 
 TRIGGERS = ("Sales Invoice", "Delivery Note")
 CACHE_KEY = "funnel_suite:repeat_sale_rules"
@@ -521,10 +522,13 @@ def work_contact(contact, rule, today) -> str | None:
 			reference_doctype="Customer",
 			reference_name=contact.customer,
 		)
+		# an error text may quote what someone typed: sanitized as the Small Text field would be
 		frappe.db.set_value(
 			"Planned Contact",
 			contact.name,
-			{"status": "Failed", "reason": f"{type(err).__name__}: {err}"[:1000]},
+			sanitized(
+				"Planned Contact", {"status": "Failed", "reason": f"{type(err).__name__}: {err}"[:1000]}
+			),
 		)
 		result = "Failed"
 	if contact.mode == CYCLIC:
@@ -577,7 +581,9 @@ def _work(contact, rule, today) -> str:
 
 def _close(name: str, status: str, reason: str) -> None:
 	frappe.db.set_value(
-		"Planned Contact", name, {"status": status, "reason": reason, "done_on": now_datetime()}
+		"Planned Contact",
+		name,
+		{**sanitized("Planned Contact", {"status": status, "reason": reason}), "done_on": now_datetime()},
 	)
 
 
