@@ -1,0 +1,67 @@
+"""A static guard over the app's desk JavaScript: values that reach HTML are escaped.
+
+The browser check opens the forms; this one fails fast on the two patterns that let a stored
+value run in a reviewer's or an administrator's browser (issue 17, items 3 and 4):
+
+* `frappe.utils.html2text(...)` decodes entities (`&lt;img …&gt;` becomes `<img …>`), so its
+  result must be escaped again before it is inserted as HTML;
+* a dialog title (`set_title` uses `.html()`) or an alert / message built with `__("… {0}", [...])`
+  must escape every argument (or make it a number with `cint`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parent.parent / "funnel_suite"
+JS_FILES = sorted(p for p in APP.rglob("*.js") if "node_modules" not in p.parts)
+ESCAPES = ("esc(", "frappe.utils.escape_html(", "cint(", "flt(")
+FORMATTED = re.compile(r"\b(title|message|subject):\s*__\(\s*\"(?:[^\"\\]|\\.)*\",\s*\[")
+
+
+def _arguments(text: str, start: int) -> list[str]:
+	"""The top-level comma-separated expressions of the array literal opening at text[start]."""
+	depth, current, args = 0, [], []
+	for char in text[start:]:
+		if char in "([{":
+			depth += 1
+			if depth == 1:
+				continue
+		elif char in ")]}":
+			depth -= 1
+			if depth == 0:
+				args.append("".join(current))
+				break
+		if depth == 1 and char == ",":
+			args.append("".join(current))
+			current = []
+			continue
+		current.append(char)
+	return [a.strip() for a in args if a.strip()]
+
+
+def test_there_is_javascript_to_check():
+	assert any(p.name == "funnel_card.js" for p in JS_FILES)
+
+
+@pytest.mark.parametrize("path", JS_FILES, ids=lambda p: str(p.relative_to(APP)))
+def test_html2text_output_is_escaped(path):
+	text = path.read_text(encoding="utf-8")
+	for match in re.finditer(r"frappe\.utils\.html2text\(", text):
+		before = text[max(0, match.start() - 30) : match.start()]
+		assert before.rstrip().endswith(("esc(", "escape_html(")), (
+			f"{path.name}: html2text() decodes entities; escape its result ({before!r})"
+		)
+
+
+@pytest.mark.parametrize("path", JS_FILES, ids=lambda p: str(p.relative_to(APP)))
+def test_formatted_titles_and_messages_escape_their_arguments(path):
+	text = path.read_text(encoding="utf-8")
+	for match in FORMATTED.finditer(text):
+		for arg in _arguments(text, match.end() - 1):
+			assert arg.startswith(ESCAPES) or re.fullmatch(r"\d+", arg), (
+				f"{path.name}: {match.group(1)} inserts {arg!r} as HTML; escape it"
+			)
