@@ -63,8 +63,12 @@ def _json_markup(df, value: Any) -> Any:
 
 
 def sanitize_json_markup(doc, method=None) -> None:
-	"""`validate` of the app's doctypes: the stricter JSON rule above for text saved through
-	Document.save() (the host sanitizes the rest of the value right after validate)."""
+	"""doc_events `*` validate, for the app's own doctypes only: the stricter JSON rule above for
+	text saved through Document.save() (the host sanitizes the rest right after validate). A
+	Funnel's description, a rule's note, a review's lost detail are read by users who may not
+	edit them, in read-only fields the desk shows as HTML."""
+	if frappe.local.module_app.get(frappe.scrub(doc.meta.module or "")) != "funnel_suite":
+		return
 	for row in (doc, *doc.get_all_children()):
 		for df in row.meta.fields:
 			if df.fieldtype in HTML_SHOWN:

@@ -120,6 +120,21 @@ class TestStoredXss(FunnelTestCase):
 			):
 				self.assertInert(subject, "notification")
 
+	def test_lost_detail_of_a_sales_user_reaches_the_review_sanitized(self):
+		# the reviewer reads it in a read-only Text field, which the desk shows as HTML
+		for payload in PAYLOADS:
+			card = self.card()
+			with self.set_user(self.seller):
+				move_card(
+					"Opportunity",
+					card.name,
+					"Deal lost",
+					lost_reasons=[self.lost_reason],
+					lost_detail=payload,
+				)
+			stored = frappe.db.get_value("Refusal Review", {"opportunity": card.name}, "lost_detail")
+			self.assertSanitizedLikeTheHost(stored, payload, "lost detail")
+
 	def test_disqualification_note_of_a_sales_user_is_stored_sanitized(self):
 		lead_funnel = make_funnel(document_type="Lead", stages=STAGES).name
 		for payload in PAYLOADS:
