@@ -62,16 +62,20 @@ def _json_markup(df, value: Any) -> Any:
 	return value
 
 
+def _own(meta) -> bool:
+	return frappe.local.module_app.get(frappe.scrub(meta.module or "")) == "funnel_suite"
+
+
 def sanitize_json_markup(doc, method=None) -> None:
-	"""doc_events `*` validate, for the app's own doctypes only: the stricter JSON rule above for
-	text saved through Document.save() (the host sanitizes the rest right after validate). A
-	Funnel's description, a rule's note, a review's lost detail are read by users who may not
-	edit them, in read-only fields the desk shows as HTML."""
-	if frappe.local.module_app.get(frappe.scrub(doc.meta.module or "")) != "funnel_suite":
-		return
+	"""doc_events `*` validate: the stricter JSON rule above for text saved through
+	Document.save() (the host sanitizes the rest right after validate), in the app's own doctypes
+	and in the app's `funnel_*` fields of host doctypes. A Funnel's description, a rule's note, a
+	review's lost detail, a lead's need are read by users who may not edit them, in read-only
+	fields the desk shows as HTML."""
 	for row in (doc, *doc.get_all_children()):
+		own = _own(row.meta)
 		for df in row.meta.fields:
-			if df.fieldtype in HTML_SHOWN:
+			if df.fieldtype in HTML_SHOWN and (own or df.fieldname.startswith("funnel_")):
 				value = row.get(df.fieldname)
 				cleaned = _json_markup(df, value)
 				if cleaned != value:

@@ -169,6 +169,14 @@ class TestStoredXss(FunnelTestCase):
 			)
 			self.assertEqual(set(keys), {expected}, payload)
 
+	def test_need_sent_to_the_intake_is_stored_sanitized(self):
+		# the app's Small Text field on the host's Lead: JSON-wrapped markup included
+		for payload in PAYLOADS:
+			with self.set_user(self.seller):
+				result = intake(person_name=unique("Person"), need=payload)
+			stored = frappe.db.get_value("Lead", result["name"], "funnel_need")
+			self.assertSanitizedLikeTheHost(stored, payload, "need")
+
 	def test_smart_task_text_from_a_next_action_is_sanitized(self):
 		# a Funnel Manager's next action typed as JSON: the host keeps it in the stage's Data field,
 		# but the ToDo description (Text Editor) built from it must not carry live markup
