@@ -65,3 +65,20 @@ def test_formatted_titles_and_messages_escape_their_arguments(path):
 			assert arg.startswith(ESCAPES) or re.fullmatch(r"\d+", arg), (
 				f"{path.name}: {match.group(1)} inserts {arg!r} as HTML; escape it"
 			)
+
+
+# query reports whose Data columns show what people typed (card titles, names, notes, UTM tags);
+# the datatable inserts a Data cell as HTML, and the host keeps a value typed as JSON unsanitized
+TYPED_TEXT_REPORTS = (
+	"funnel_analytics/report/stale_cards/stale_cards.js",
+	"funnel_qualification/report/cross_sell_leads/cross_sell_leads.js",
+	"funnel_qualification/report/lead_source_quality/lead_source_quality.js",
+)
+
+
+@pytest.mark.parametrize("relative", TYPED_TEXT_REPORTS)
+def test_reports_escape_typed_text_in_data_cells(relative):
+	text = (APP / relative).read_text(encoding="utf-8")
+	assert re.search(r'column\.fieldtype === "Data"[^}]*value = frappe\.utils\.escape_html\(value\)', text), (
+		f"{relative}: escape Data cells in the report's formatter"
+	)
