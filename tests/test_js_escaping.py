@@ -11,7 +11,10 @@ value run in a reviewer's or an administrator's browser (issue 17, items 3 and 4
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -82,3 +85,49 @@ def test_reports_escape_typed_text_in_data_cells(relative):
 	assert re.search(r'column\.fieldtype === "Data"[^}]*value = frappe\.utils\.escape_html\(value\)', text), (
 		f"{relative}: escape Data cells in the report's formatter"
 	)
+
+
+KANBAN_HARNESS = r"""
+const vm = require("vm");
+const fs = require("fs");
+const map = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#x60;", "=": "&#x3D;" };
+const frappe = {
+	views: {},
+	boot: { funnel_document_types: ["Lead", "Opportunity"] },
+	listview_settings: {},
+	utils: { escape_html: (t) => (t ? String(t).replace(/[&<>"'`=]/g, (c) => map[c]) : "") },
+};
+vm.runInNewContext(fs.readFileSync(process.argv[2], "utf8"), { frappe });
+const seen = [];
+// the host's bundle defines the renderer after the list settings have loaded
+frappe.views.KanbanBoardCard = function (card) {
+	seen.push({ title: card.title, name: card.name });
+	card.assigned_list = ["someone"];
+};
+const lead = { doctype: "Lead", name: "L-1", title: "&lt;img src=x onerror=alert(1)&gt;" };
+const todo = { doctype: "ToDo", name: "T-1", title: "&lt;b&gt;" };
+frappe.views.KanbanBoardCard(lead, null);
+frappe.views.KanbanBoardCard(todo, null);
+console.log(JSON.stringify({ seen, assigned: lead.assigned_list, stored: lead.title }));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_kanban_cards_of_funnel_doctypes_get_their_title_escaped_twice(tmp_path):
+	harness = tmp_path / "harness.js"
+	harness.write_text(KANBAN_HARNESS, encoding="utf-8")
+	out = subprocess.run(
+		["node", str(harness), str(APP / "public/js/funnel_list.js")],
+		capture_output=True,
+		text=True,
+		check=True,
+	)
+	result = json.loads(out.stdout)
+	typed = "&lt;img src=x onerror=alert(1)&gt;"
+	once = typed.replace("&", "&amp;").replace("=", "&#x3D;")
+	twice = once.replace("&", "&amp;")
+	# html2text() decodes one level: what reaches the card's HTML is `once`, shown as `typed`
+	assert result["seen"][0] == {"title": twice, "name": "L-1"}
+	assert result["seen"][1] == {"title": "&lt;b&gt;", "name": "T-1"}  # other doctypes: the host's way
+	assert result["stored"] == typed  # the board's own card data is not changed
+	assert result["assigned"] == ["someone"]  # writes reach the card
