@@ -132,3 +132,12 @@ override_doctype_dashboards = {
 	**globals().get("override_doctype_dashboards", {}),
 	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
 }
+
+# Stored XSS: JSON-wrapped markup (which the host's sanitizer skips) in the Small Text / Text
+# fields of the app's own doctypes is sanitized on save (funnel_suite.funnels.sanitize).
+_any_doctype = doc_events.setdefault("*", {})
+_current = _any_doctype.get("validate") or []
+_any_doctype["validate"] = [
+	*([_current] if isinstance(_current, str) else _current),
+	"funnel_suite.funnels.sanitize.sanitize_json_markup",
+]

@@ -15,6 +15,7 @@ The same `external_id` again returns the record the first call gave, and changes
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import frappe
@@ -24,6 +25,7 @@ from frappe.utils import escape_html
 from funnel_suite.engine import intake as engine
 from funnel_suite.funnel_qualification.keys import default_region
 from funnel_suite.funnels.card import load_funnel
+from funnel_suite.funnels.sanitize import sanitized_value
 
 LOCK_TIMEOUT = 15
 
@@ -101,6 +103,11 @@ def _describe_error(err: engine.IntakeError) -> str:
 
 
 def take_in(inquiry: engine.Inquiry) -> dict:
+	# the external id is stored with db.set_value and a bulk insert (no Document.save()): sanitized
+	# here as the Lead's Data field would be, before the lookup, so the same id finds the same record
+	inquiry = dataclasses.replace(
+		inquiry, external_id=sanitized_value("Lead", "funnel_external_id", inquiry.external_id)
+	)
 	try:
 		norm = engine.validate_inquiry(inquiry, default_region())
 	except engine.IntakeError as err:

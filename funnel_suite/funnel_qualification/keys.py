@@ -23,6 +23,7 @@ from funnel_suite.engine.intake import (
 	normalize_email,
 	normalize_phone,
 )
+from funnel_suite.funnels.sanitize import sanitized_value
 
 LEAD_PHONE_FIELDS = ("mobile_no", "phone", "whatsapp_no")
 BATCH = 5000
@@ -74,8 +75,17 @@ def contact_customer(contact) -> str | None:
 
 def write_keys(doctype: str, name: str, keys: Iterable[tuple[str, str]], archived=0, customer=None) -> None:
 	frappe.db.delete("Funnel Contact Key", {"reference_doctype": doctype, "reference_name": name})
+	# a bulk insert skips Document.save(): key values are sanitized as the Data field would be
 	rows = [
-		(frappe.generate_hash(length=12), key_type, key_value[:140], doctype, name, archived, customer)
+		(
+			frappe.generate_hash(length=12),
+			key_type,
+			sanitized_value("Funnel Contact Key", "key_value", key_value)[:140],
+			doctype,
+			name,
+			archived,
+			customer,
+		)
 		for key_type, key_value in sorted(set(keys))
 	]
 	if rows:

@@ -13,6 +13,7 @@ from frappe import _
 from frappe.utils import nowdate
 
 from funnel_suite.funnels.card import default_funnel, load_funnel
+from funnel_suite.funnels.sanitize import sanitized_value
 
 
 def _final_stage(lead, kind: str) -> str:
@@ -133,7 +134,10 @@ def disqualify_lead(lead: str, reason: str, note: str | None = None, target_for:
 			title=_("Invalid Product Line"),
 		)
 	doc.funnel_disqualification_reason = reason
-	doc.funnel_disqualification_note = (note or "").strip() or None
+	# also the move comment (the log's INSERT): sanitized as the Small Text field, JSON-wrapped included
+	doc.funnel_disqualification_note = (
+		sanitized_value("Lead", "funnel_disqualification_note", (note or "").strip()) or None
+	)
 	doc.funnel_target_for = target_for or None
 	doc.funnel_archived = 1
 	doc.qualification_status = "Unqualified"

@@ -38,6 +38,7 @@ from funnel_suite.engine.repeat import (
 	plan_one_off,
 	site_today,
 )
+from funnel_suite.funnels.sanitize import sanitized
 
 TRIGGERS = ("Sales Invoice", "Delivery Note")
 CACHE_KEY = "funnel_suite:repeat_sale_rules"
@@ -267,6 +268,8 @@ def _insert_contact(rule, customer, mode, due, source_doctype, source_name, sour
 			**extra,
 		}
 	)
+	# Planned Contacts are written by the app only (their controller refuses anyone else), for
+	# whoever submitted the invoice / delivery note
 	doc.insert(ignore_permissions=True)
 	return doc.name
 
@@ -316,6 +319,8 @@ def _move_deal(rule, doc, customer) -> str | None:
 		card.flags.funnel_move_comment = _("First shipment {0}: moved by repeat-sale rule {1}").format(
 			doc.name, rule.name
 		)
+		# the rule acts with the app's rights: the target funnel and stage are the rule's (Sales /
+		# Funnel / System Managers write rules); the submitter of the invoice chooses nothing here
 		card.flags.ignore_permissions = True
 		with app_authority():
 			card.save()
@@ -521,10 +526,13 @@ def work_contact(contact, rule, today) -> str | None:
 			reference_doctype="Customer",
 			reference_name=contact.customer,
 		)
+		# an error text may quote what someone typed: sanitized as the Small Text field would be
 		frappe.db.set_value(
 			"Planned Contact",
 			contact.name,
-			{"status": "Failed", "reason": f"{type(err).__name__}: {err}"[:1000]},
+			sanitized(
+				"Planned Contact", {"status": "Failed", "reason": f"{type(err).__name__}: {err}"[:1000]}
+			),
 		)
 		result = "Failed"
 	if contact.mode == CYCLIC:
@@ -577,7 +585,9 @@ def _work(contact, rule, today) -> str:
 
 def _close(name: str, status: str, reason: str) -> None:
 	frappe.db.set_value(
-		"Planned Contact", name, {"status": status, "reason": reason, "done_on": now_datetime()}
+		"Planned Contact",
+		name,
+		{**sanitized("Planned Contact", {"status": status, "reason": reason}), "done_on": now_datetime()},
 	)
 
 
@@ -659,6 +669,7 @@ def _make_event(rule, customer, contact, owner: str, text: str) -> str:
 			"event_participants": [{"reference_doctype": "Customer", "reference_docname": customer.name}],
 		}
 	)
+	# the rule's action, for the account owner (the job runs as the scheduler, not as them)
 	event.insert(ignore_permissions=True)
 	# the host Event belongs to the account owner: it shows in their calendar
 	frappe.db.set_value("Event", event.name, "owner", owner, update_modified=False)
@@ -691,6 +702,7 @@ def _make_todos(rule, customer, contact, owner: str, text: str) -> str:
 				"assigned_by": "Administrator",
 			}
 		)
+		# the rule's action: users come from the rule's role or the account owner, never a request
 		todo.insert(ignore_permissions=True)
 		first = first or todo.name
 	return first
@@ -710,6 +722,8 @@ def _make_opportunity(rule, customer, contact, owner: str) -> str:
 	opp.funnel_stage = funnel.entry_stage.name if funnel.entry_stage else None
 	opp.funnel_source_doctype = contact.source_doctype
 	opp.funnel_source_name = contact.source_name
+	# the rule acts with the app's rights: funnel and entry stage from the rule, party and company
+	# from the customer and the submitted document; the card's own validation still runs
 	opp.flags.ignore_permissions = True
 	opp.insert()
 	return opp.name

@@ -109,6 +109,7 @@ def _wake(name: str, funnel, stage) -> None:
 	if doc.funnel_stage != stage.name:
 		doc.funnel_stage = stage.name
 		doc.flags.funnel_move_comment = _("Woken up: the customer deferred the decision")
+	# the daily job wakes the deal (settings name the funnel and stage): it acts for the app
 	doc.flags.ignore_permissions = True
 	doc.save()
 	if not stage.next_action:  # the stage's smart task reminds the owner; else this ToDo does

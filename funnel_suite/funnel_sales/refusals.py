@@ -14,6 +14,7 @@ from frappe.desk.doctype.notification_log.notification_log import make_notificat
 from frappe.utils import now_datetime
 
 from funnel_suite.funnels.card import load_funnel
+from funnel_suite.funnels.sanitize import sanitized_value
 from funnel_suite.funnels.tasks import card_owner
 
 REVIEWER_ROLES = {"Funnel Reviewer", "System Manager"}
@@ -91,7 +92,9 @@ def give_verdict(
 			_("{0} already has the verdict {1}.").format(doc.name, frappe.bold(_(doc.status))),
 			title=_("Already Reviewed"),
 		)
-	note = (note or "").strip()
+	# the note also goes to the move log, a Comment and a notification: sanitized once, as the
+	# review's Text field (JSON-wrapped markup included, see funnel_suite.funnels.sanitize)
+	note = sanitized_value("Refusal Review", "coaching_note", (note or "").strip())
 	if corrected_reason:
 		if not frappe.db.exists("Opportunity Lost Reason", corrected_reason):
 			frappe.throw(

@@ -11,12 +11,18 @@ import json
 
 import frappe
 from frappe import _
-from frappe.utils import cint
+from frappe.utils import cint, escape_html
 
 from funnel_suite.engine.audit import Finding, audit_funnel, load_vocabulary
 from funnel_suite.funnels.card import to_engine
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "hint": 2}
+
+
+def bold(value) -> str:
+	"""A typed value (stage name, vocabulary phrase or suggestion from Funnel Settings, a Code field
+	the host never sanitizes) in a message shown as HTML: escaped, then bold."""
+	return frappe.bold(escape_html(str(value)))
 
 
 def site_vocabulary():
@@ -43,7 +49,7 @@ def audit_doc(doc) -> list[dict]:
 def _suggest(finding: Finding) -> str:
 	if not finding.suggestion:
 		return ""
-	suggestion = frappe.bold(finding.suggestion)
+	suggestion = bold(finding.suggestion)
 	if finding.params.get("merge"):
 		return " " + _(
 			"For example: {0} (the funnel already has that stage: consider merging the two)."
@@ -52,9 +58,9 @@ def _suggest(finding: Finding) -> str:
 
 
 def translated_message(finding: Finding) -> str:
-	stage = frappe.bold(finding.stage) if finding.stage else ""
+	stage = bold(finding.stage) if finding.stage else ""
 	params = finding.params
-	match = frappe.bold(params.get("match", ""))
+	match = bold(params.get("match", ""))
 	code = finding.code
 	if code == "no_entry_stage":
 		return _(
@@ -83,7 +89,7 @@ def translated_message(finding: Finding) -> str:
 	if code == "unreachable_stage":
 		return _(
 			"The stage {0} cannot be reached from the entry stage {1} by the allowed moves, so no card will get there. Add it to the allowed next stages of an earlier stage, or remove it."
-		).format(stage, frappe.bold(params.get("entry", "")))
+		).format(stage, bold(params.get("entry", "")))
 	if code == "meeting_scheduled_hint":
 		return _(
 			"{0} (like {1}): the sources disagree here. One article counts an agreed meeting as a completed fact of the customer's decision, another as a manager activity. Keep it if the agreed meeting really marks the customer's step forward; otherwise name the fact the meeting produces."
@@ -112,7 +118,7 @@ def translated_message(finding: Finding) -> str:
 		return _(
 			"The open stage {0} has no stale limit: set after how many days a card waiting here is flagged as stale."
 		).format(stage)
-	return finding.message
+	return escape_html(finding.message)
 
 
 def show_findings(doc) -> list[dict]:

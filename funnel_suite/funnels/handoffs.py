@@ -218,6 +218,11 @@ def create_linked_card(doc, rule: HandoffRule) -> str:
 	new.funnel_source_name = doc.name
 	frappe.flags.funnel_handoff_depth = depth
 	try:
+		# the rule acts with the app's rights: the user whose move triggered it (or the daily
+		# reanimation job) may not be allowed to create cards there. Nothing they send or type
+		# steers it: funnel and stage come from the Funnel's hand-off row (Funnel Managers write
+		# it) or from Funnel Settings, the lineage from the card just moved; the new card's own
+		# validation (required fields, stage rules) still runs
 		new.insert(ignore_permissions=True)
 	except HandoffFailedError:
 		raise

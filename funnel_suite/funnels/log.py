@@ -3,7 +3,8 @@
 Only the engine writes here. Rows get their ids from the doctype's own sequence
 (`funnel_transition_id_seq`, created by Frappe for autoincrement doctypes), so a move costs
 one INSERT whatever the card's history length, and bulk placement costs one INSERT per
-batch instead of one per row.
+batch instead of one per row. The INSERT skips Document.save(), so each row's texts (the
+mover's comment above all) go through the host's sanitizer first (`funnel_suite.funnels.sanitize`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 import frappe
 from frappe.utils import now_datetime
+
+from funnel_suite.funnels.sanitize import sanitized
 
 FIELDS = (
 	"reference_doctype",
@@ -48,6 +51,7 @@ def insert_transitions(rows: Iterable[Mapping[str, Any]], chunk_size: int = 2000
 	while chunk := tuple(itertools.islice(iterator, chunk_size)):
 		values: list[Any] = []
 		for row in chunk:
+			row = sanitized("Funnel Transition", {f: row.get(f) for f in FIELDS})
 			values.extend((now, now, user, row.get("moved_by") or user, 0, 0))
 			values.extend(row.get(f) for f in FIELDS[:-1])
 			values.append(row.get("amount") or 0)

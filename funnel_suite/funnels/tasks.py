@@ -14,6 +14,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, cint, get_fullname, nowdate
 
+from funnel_suite.funnels.sanitize import sanitized_value
+
 # The field that names who works a card, per card doctype (else the document's owner).
 OWNER_FIELDS = {"Lead": "lead_owner", "Opportunity": "opportunity_owner", "Refusal Review": "reviewer"}
 
@@ -84,8 +86,14 @@ def sync_smart_tasks(doc, funnel: str, stage: str) -> str | None:
 				"assigned_by": frappe.session.user,
 				"assigned_by_full_name": get_fullname(frappe.session.user),
 				"date": add_days(nowdate(), cint(row.next_action_due_days)),
-				"description": _("{0} — {1} ({2}: {3})").format(
-					_(row.next_action), doc.get_title() or doc.name, _(funnel), _(stage)
+				# db_insert skips the host's sanitizer: the text (a typed next action, the card's
+				# title) is sanitized as the ToDo's description field would be on save
+				"description": sanitized_value(
+					"ToDo",
+					"description",
+					_("{0} — {1} ({2}: {3})").format(
+						_(row.next_action), doc.get_title() or doc.name, _(funnel), _(stage)
+					),
 				),
 				"reference_type": doc.doctype,
 				"reference_name": doc.name,

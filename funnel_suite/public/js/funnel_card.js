@@ -79,7 +79,7 @@ funnel_suite.card.render_bar = function (frm, state) {
 	if (state.stale) {
 		facts.push(
 			`<span class="text-danger">${__("Stale: longer than {0} day(s)", [
-				current.stale_after_days,
+				cint(current.stale_after_days),
 			])}</span>`
 		);
 	}
@@ -149,7 +149,7 @@ funnel_suite.card.ask_and_move = function (frm, stage, lost) {
 		  ]
 		: [];
 	const dialog = new frappe.ui.Dialog({
-		title: __("Move to {0}", [__(stage)]),
+		title: __("Move to {0}", [frappe.utils.escape_html(__(stage))]), // set_title inserts HTML
 		fields: [
 			...lost_fields,
 			{
@@ -176,8 +176,8 @@ funnel_suite.card.ask_and_move = function (frm, stage, lost) {
 					if (result.moved) {
 						frappe.show_alert({
 							message: __("Moved from {0} to {1}", [
-								__(result.from_stage || ""),
-								__(result.to_stage),
+								frappe.utils.escape_html(__(result.from_stage || "")),
+								frappe.utils.escape_html(__(result.to_stage)),
 							]),
 							indicator: "green",
 						});

@@ -15,7 +15,8 @@ function funnel_suite_qualify(frm) {
 		const by_name = Object.fromEntries(funnels.map((f) => [f.name, f]));
 		const preferred = funnels.find((f) => f.is_default) || funnels[0];
 		const dialog = new frappe.ui.Dialog({
-			title: __("Qualify {0}", [frm.doc.lead_name || frm.doc.name]),
+			// set_title inserts HTML: a name typed as JSON ("<img …>") is kept raw by the host
+			title: __("Qualify {0}", [frappe.utils.escape_html(frm.doc.lead_name || frm.doc.name)]),
 			fields: [
 				{
 					fieldname: "funnel",
@@ -48,7 +49,10 @@ function funnel_suite_qualify(frm) {
 					})
 					.then((result) => {
 						frappe.show_alert({
-							message: __("Customer {0} and deal {1} created", [result.customer, result.opportunity]),
+							message: __("Customer {0} and deal {1} created", [
+								frappe.utils.escape_html(result.customer),
+								frappe.utils.escape_html(result.opportunity),
+							]),
 							indicator: "green",
 						});
 						frappe.set_route("Form", "Opportunity", result.opportunity);
@@ -61,7 +65,7 @@ function funnel_suite_qualify(frm) {
 
 function funnel_suite_disqualify(frm) {
 	const dialog = new frappe.ui.Dialog({
-		title: __("Disqualify {0}", [frm.doc.lead_name || frm.doc.name]),
+		title: __("Disqualify {0}", [frappe.utils.escape_html(frm.doc.lead_name || frm.doc.name)]),
 		fields: [
 			{
 				fieldname: "reason",

@@ -15,4 +15,12 @@ frappe.query_reports["Lead Source Quality"] = {
 		{ fieldname: "campaign", label: __("Campaign"), fieldtype: "Link", options: "Campaign" },
 		{ fieldname: "utm_source", label: __("UTM Source"), fieldtype: "Data" },
 	],
+	// Data cells are inserted as HTML, and the host keeps a value typed as JSON ("<img …>")
+	// unsanitized: typed text is escaped before the standard formatting
+	formatter(value, row, column, data, default_formatter) {
+		if (column.fieldtype === "Data" && typeof value === "string") {
+			value = frappe.utils.escape_html(value);
+		}
+		return default_formatter(value, row, column, data);
+	},
 };

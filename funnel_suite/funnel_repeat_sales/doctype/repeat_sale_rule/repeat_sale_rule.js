@@ -25,8 +25,8 @@ frappe.ui.form.on("Repeat Sale Rule", {
 				"move_deal_to_stage",
 				"description",
 				__("Stages of {0}: {1}. Blank = its entry stage.", [
-					funnel.name,
-					stages.join(", "),
+					frappe.utils.escape_html(funnel.name),
+					stages.map((s) => frappe.utils.escape_html(s)).join(", "),
 				])
 			);
 		});

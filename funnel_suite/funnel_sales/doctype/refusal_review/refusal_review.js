@@ -79,13 +79,14 @@ frappe.ui.form.on("Refusal Review", {
 					when: c.creation,
 					what: `${esc(__(c.communication_medium || "Email"))} · ${esc(__(c.sent_or_received || ""))}`,
 					who: c.sender,
-					text: `<b>${esc(c.subject || "")}</b><div>${frappe.utils.html2text(c.content || "")}</div>`,
+					// html2text decodes entities: its text is escaped again, never inserted as HTML
+					text: `<b>${esc(c.subject || "")}</b><div>${esc(frappe.utils.html2text(c.content || ""))}</div>`,
 				})),
 				...data.comments.map((c) => ({
 					when: c.creation,
 					what: __("Comment"),
 					who: c.comment_email,
-					text: frappe.utils.html2text(c.content || ""),
+					text: esc(frappe.utils.html2text(c.content || "")),
 				})),
 				...data.moves.map((m) => ({
 					when: m.moved_on,
@@ -101,7 +102,7 @@ frappe.ui.form.on("Refusal Review", {
 								(i) => `<div class="mb-3">
 									<div class="text-muted">${frappe.datetime.str_to_user(i.when)} · ${esc(
 									i.what
-								)} · ${esc(i.who || "")}</div><div>${i.text}</div></div>`
+								)} · ${esc(i.who || "")}</div><div style="white-space: pre-wrap">${i.text}</div></div>`
 							)
 							.join("")}</div>`
 					: `<div class="text-muted">${__("The deal has no calls, emails or comments.")}</div>`

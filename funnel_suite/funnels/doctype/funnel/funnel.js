@@ -48,11 +48,11 @@ frappe.ui.form.on("Funnel", {
 					.map((n) => n.trim())
 					.filter(Boolean);
 				return `<div class="funnel-preview-stage">
-					<span class="indicator-pill ${colour}">${esc(s.stage_name || __("(no name)"))}</span>
+					<span class="indicator-pill ${esc(colour)}">${esc(s.stage_name || __("(no name)"))}</span>
 					<div class="small text-muted">
-						${__(s.stage_type || "Open")}${s.probability ? ` · ${cint(s.probability)}%` : ""}
+						${esc(__(s.stage_type || "Open"))}${s.probability ? ` · ${cint(s.probability)}%` : ""}
 						${s === entry ? ` · <b>${__("entry")}</b>` : ""}
-						${s.stale_after_days ? ` · ${__("stale after {0}d", [s.stale_after_days])}` : ""}
+						${s.stale_after_days ? ` · ${__("stale after {0}d", [cint(s.stale_after_days)])}` : ""}
 					</div>
 					${next.length ? `<div class="small text-muted">→ ${next.map(esc).join(", ")}</div>` : ""}
 				</div>`;

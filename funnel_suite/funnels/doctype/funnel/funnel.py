@@ -6,11 +6,11 @@ from __future__ import annotations
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import cint
+from frappe.utils import cint, escape_html
 
 from funnel_suite import engine
 from funnel_suite.funnels import board, handoffs
-from funnel_suite.funnels.audit import audit_doc, show_findings
+from funnel_suite.funnels.audit import audit_doc, bold, show_findings
 from funnel_suite.funnels.card import card_doctypes, clear_default_cache, to_engine
 
 DEFAULT_INDICATOR = {"Open": "Blue", "Won": "Green", "Lost": "Red"}
@@ -237,11 +237,12 @@ def _field_examples(meta) -> list[str]:
 
 
 def _problem_message(problem: engine.DefinitionProblem) -> str:
-	stage = frappe.bold(problem.stage) if problem.stage else ""
-	value = frappe.bold(problem.value) if problem.value else ""
+	# typed values, shown as HTML by the form and by frappe.throw: escaped
+	stage = bold(problem.stage) if problem.stage else ""
+	value = bold(problem.value) if problem.value else ""
 	messages = {
 		"no_stages": _("Add at least one stage."),
-		"empty_name": _("Stage #{0} has no name.").format(problem.value),
+		"empty_name": _("Stage #{0} has no name.").format(escape_html(str(problem.value))),
 		"duplicate_name": _(
 			"Stage name {0} is used more than once (names are compared ignoring case and spaces)."
 		).format(stage),
