@@ -119,7 +119,9 @@ def _whitelisted_in_app() -> dict[str, Callable]:
 	return found
 
 
-class TestPermissionMatrix(FunnelTestCase):
+class MatrixFixtures(FunnelTestCase):
+	"""The personas and the records every call of the matrix (and the injection tests) act on."""
+
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -231,6 +233,8 @@ class TestPermissionMatrix(FunnelTestCase):
 			)
 		return name
 
+
+class TestPermissionMatrix(MatrixFixtures):
 	def _call(self, persona: str, label: str) -> str:
 		"""'allowed' or 'refused' (PermissionError); anything else is reported as the error."""
 		path = MATRIX[label][0]
