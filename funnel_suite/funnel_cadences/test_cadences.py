@@ -762,6 +762,52 @@ class TestCadences(FunnelTestCase):
 		self.assertEqual(Stub.calls, [])
 		self.assertIn("disabled", only_enrollment(later).steps[0].last_error)
 
+	def test_webhooks_set_up_by_others_before_the_update_are_disabled_for_review(self):
+		"""Webhooks a Sales or Funnel Manager created or last changed before only System Managers
+		could are disabled by the update (they may point at the manager's own host) with a comment
+		saying why; a System Manager checks the URL and enables them again."""
+		from funnel_suite.funnel_cadences.patches import disable_webhooks_set_up_by_others as patch
+
+		manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		admin = make_user("cadence-sandbox-sys@example.test", "System Manager")
+		hooks = {}
+		for key, owner, modified_by in (
+			("planted", manager, manager),
+			("repointed", admin, manager),
+			("ops", admin, admin),
+			("root", "Administrator", "Administrator"),
+		):
+			hook = frappe.get_doc(
+				{"doctype": "Cadence Webhook", "title": unique(key), "url": f"{self.base}/{key}"}
+			).insert()
+			frappe.db.set_value(
+				"Cadence Webhook",
+				hook.name,
+				{"owner": owner, "modified_by": modified_by},
+				update_modified=False,
+			)
+			hooks[key] = hook.name
+		patch.execute()
+		state = {k: frappe.db.get_value("Cadence Webhook", v, "enabled") for k, v in hooks.items()}
+		self.assertEqual(state, {"planted": 0, "repointed": 0, "ops": 1, "root": 1})
+		self.assertEqual(frappe.db.get_value("Cadence Webhook", self.webhook.name, "enabled"), 1)
+		note = frappe.get_all(
+			"Comment",
+			filters={"reference_doctype": "Cadence Webhook", "reference_name": hooks["planted"]},
+			pluck="content",
+		)
+		self.assertEqual(len(note), 1)
+		self.assertIn(manager, note[0])
+		self.assertIn("System Manager", note[0])
+		patch.execute()  # a second run changes nothing and comments nothing twice
+		self.assertEqual(
+			frappe.db.count(
+				"Comment",
+				{"reference_doctype": "Cadence Webhook", "reference_name": ("in", list(hooks.values()))},
+			),
+			2,
+		)
+
 	# --- templates run in the cadence sandbox (issue 17, item 1) ------------------------------------
 
 	def sms_step(self, message):
