@@ -329,7 +329,13 @@ def send_telegram(card, definition, context) -> str:
 def send_webhook(card, definition, context) -> str:
 	from frappe.utils.password import get_decrypted_password
 
+	if not frappe.db.exists("Cadence Webhook", definition.webhook or ""):
+		raise PermanentFailure(
+			_("Webhook {0} no longer exists; nothing was sent.").format(definition.webhook)
+		)
 	hook = frappe.get_doc("Cadence Webhook", definition.webhook)
+	if not cint(hook.enabled):
+		raise PermanentFailure(_("Webhook {0} is disabled; nothing was sent.").format(hook.title))
 	body = engine.check_json_body(render_step(definition, "body_template", context))
 	headers = {"Content-Type": "application/json"}
 	token = get_decrypted_password("Cadence Webhook", hook.name, "auth_token", False)

@@ -608,6 +608,206 @@ class TestCadences(FunnelTestCase):
 		settings.telegram_base_url = "file:///etc/passwd"
 		self.assertRaises(frappe.ValidationError, settings.save)
 
+	# --- webhooks are set up by a System Manager (issue 17: where card data is sent) -----------------
+
+	def test_only_a_system_manager_sets_up_webhooks(self):
+		"""A Sales or Funnel Manager may pick a webhook in a step but not create, repoint or delete
+		one: a webhook of their own would receive every card entering the stage, from any company.
+		Refused by the DocType permissions and again by the controller (paths that skip them)."""
+		from frappe.client import insert as client_insert
+		from frappe.client import set_value as client_set_value
+
+		sales_manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		funnel_manager = make_user("cadence-sandbox-fm@example.test", "Funnel Manager")
+		admin = make_user("cadence-sandbox-sys@example.test", "System Manager")
+		hook = self.webhook.name
+		attacker = "https://93.184.216.34/collect"
+		for user in (sales_manager, funnel_manager):
+			for action in ("create", "write", "delete"):
+				self.assertFalse(frappe.has_permission("Cadence Webhook", action, hook, user=user), action)
+			self.assertTrue(frappe.has_permission("Cadence Webhook", "read", hook, user=user))
+			new = {"doctype": "Cadence Webhook", "title": unique("Mine"), "url": attacker}
+			with self.set_user(user):
+				self.assertIn(hook, frappe.get_list("Cadence Webhook", pluck="name"))  # can pick it
+				attempts = [
+					lambda: frappe.get_doc(dict(new)).insert(),
+					lambda: client_insert(dict(new)),
+					lambda: client_insert(json.dumps(new)),
+					lambda: frappe.get_doc(dict(new)).insert(ignore_permissions=True),
+				]
+				for field, value in (
+					("url", attacker),
+					("method", "PUT"),
+					("auth_header_name", "X-Other"),
+					("auth_token", "Bearer MINE"),
+					("timeout", 5),
+				):
+					attempts.append(lambda f=field, v=value: client_set_value("Cadence Webhook", hook, f, v))
+					attempts.append(
+						lambda f=field, v=value: frappe.get_doc("Cadence Webhook", hook).update({f: v}).save()
+					)
+					attempts.append(
+						lambda f=field, v=value: (
+							frappe.get_doc("Cadence Webhook", hook)
+							.update({f: v})
+							.save(ignore_permissions=True)
+						)
+					)
+				attempts += [
+					lambda: frappe.delete_doc("Cadence Webhook", hook),
+					lambda: frappe.delete_doc("Cadence Webhook", hook, ignore_permissions=True),
+				]
+				for number, attempt in enumerate(attempts):
+					# one request each: a refused request rolls back what it wrote before the
+					# refusal (the host's delete_doc drops the stored passwords first)
+					frappe.db.savepoint("webhook_attempt")
+					with self.assertRaises(frappe.PermissionError, msg=f"{user} attempt {number}"):
+						attempt()
+					frappe.db.rollback(save_point="webhook_attempt")
+				with self.assertRaises(frappe.PermissionError) as caught:  # the controller's own check
+					frappe.get_doc(dict(new)).insert(ignore_permissions=True)
+				self.assertIn("Only a System Manager", str(caught.exception))
+			self.assertFalse(frappe.db.exists("Cadence Webhook", {"url": attacker}), user)
+			stored = frappe.db.get_value(
+				"Cadence Webhook", hook, ["url", "method", "auth_header_name", "timeout"], as_dict=True
+			)
+			self.assertEqual(
+				stored,
+				{
+					"url": self.base + "/hook",
+					"method": "POST",
+					"auth_header_name": "Authorization",
+					"timeout": 1,
+				},
+			)
+			self.assertEqual(
+				get_decrypted_password("Cadence Webhook", hook, "auth_token", False), WEBHOOK_SECRET
+			)
+		with self.set_user(admin):
+			mine = frappe.get_doc(
+				{"doctype": "Cadence Webhook", "title": unique("Ops hook"), "url": self.base + "/ops"}
+			).insert()
+			client_set_value("Cadence Webhook", mine.name, "url", self.base + "/ops2")
+			doc = frappe.get_doc("Cadence Webhook", mine.name)
+			doc.update({"auth_token": "Bearer OPS", "method": "PUT"})
+			doc.save()
+			made = client_insert(
+				{"doctype": "Cadence Webhook", "title": unique("Ops 2"), "url": self.base + "/x"}
+			)
+			frappe.delete_doc("Cadence Webhook", made["name"])
+		self.assertEqual(frappe.db.get_value("Cadence Webhook", mine.name, "url"), self.base + "/ops2")
+		self.assertEqual(
+			get_decrypted_password("Cadence Webhook", mine.name, "auth_token", False), "Bearer OPS"
+		)
+		self.assertFalse(frappe.db.exists("Cadence Webhook", made["name"]))
+
+	def test_a_sales_manager_uses_an_existing_enabled_webhook_and_it_sends(self):
+		manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		with self.set_user(manager):
+			cadence = self.cadence(self.webhook_step(body='{"card": {{ doc.name | tojson }}}')).name
+		lead = self.enrolled_lead(cadence)
+		sender.send_due_steps()
+		self.assertEqual(
+			only_enrollment(lead).steps[0].status, "Sent", only_enrollment(lead).steps[0].last_error
+		)
+		self.assertEqual([json.loads(c["body"]) for c in Stub.calls], [{"card": lead}])
+		self.assertEqual(Stub.calls[0]["headers"]["Authorization"], WEBHOOK_SECRET)
+		off = frappe.get_doc(
+			{
+				"doctype": "Cadence Webhook",
+				"title": unique("Retired"),
+				"url": self.base + "/old",
+				"enabled": 0,
+			}
+		).insert()
+		with self.set_user(manager):
+			missing = frappe.get_doc(
+				{
+					"doctype": "Cadence",
+					"cadence_name": unique("Nowhere"),
+					"steps": [dict(self.webhook_step(), webhook="https://93.184.216.34/collect")],
+				}
+			)
+			self.assertRaises(frappe.LinkValidationError, missing.insert)
+			disabled = frappe.get_doc(
+				{
+					"doctype": "Cadence",
+					"cadence_name": unique("Old"),
+					"steps": [dict(self.webhook_step(), webhook=off.name)],
+				}
+			)
+			with self.assertRaises(frappe.ValidationError) as caught:
+				disabled.insert()
+			for part in ("Step 1", "Webhook", off.name, "disabled"):
+				self.assertIn(part, str(caught.exception))
+			# a cadence saved earlier keeps its step when the webhook is disabled later, and other
+			# edits still save; a step switched to the disabled webhook is refused
+			doc = frappe.get_doc("Cadence", cadence)
+			doc.description = "still editable"
+			doc.save()
+		frappe.db.set_value("Cadence Webhook", self.webhook.name, "enabled", 0)
+		try:
+			with self.set_user(manager):
+				doc = frappe.get_doc("Cadence", cadence)
+				doc.description = "edited after the webhook was disabled"
+				doc.save()
+				doc.steps[0].webhook = off.name
+				self.assertRaises(frappe.ValidationError, doc.save)
+			# nothing is sent to a disabled webhook: the step fails with the reason
+			Stub.calls = []
+			later = self.enrolled_lead(cadence)
+			self.assertEqual(sender.send_step(only_enrollment(later).steps[0].name), "Failed")
+		finally:
+			frappe.db.set_value("Cadence Webhook", self.webhook.name, "enabled", 1)
+		self.assertEqual(Stub.calls, [])
+		self.assertIn("disabled", only_enrollment(later).steps[0].last_error)
+
+	def test_webhooks_set_up_by_others_before_the_update_are_disabled_for_review(self):
+		"""Webhooks a Sales or Funnel Manager created or last changed before only System Managers
+		could are disabled by the update (they may point at the manager's own host) with a comment
+		saying why; a System Manager checks the URL and enables them again."""
+		from funnel_suite.funnel_cadences.patches import disable_webhooks_set_up_by_others as patch
+
+		manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		admin = make_user("cadence-sandbox-sys@example.test", "System Manager")
+		hooks = {}
+		for key, owner, modified_by in (
+			("planted", manager, manager),
+			("repointed", admin, manager),
+			("ops", admin, admin),
+			("root", "Administrator", "Administrator"),
+		):
+			hook = frappe.get_doc(
+				{"doctype": "Cadence Webhook", "title": unique(key), "url": f"{self.base}/{key}"}
+			).insert()
+			frappe.db.set_value(
+				"Cadence Webhook",
+				hook.name,
+				{"owner": owner, "modified_by": modified_by},
+				update_modified=False,
+			)
+			hooks[key] = hook.name
+		patch.execute()
+		state = {k: frappe.db.get_value("Cadence Webhook", v, "enabled") for k, v in hooks.items()}
+		self.assertEqual(state, {"planted": 0, "repointed": 0, "ops": 1, "root": 1})
+		self.assertEqual(frappe.db.get_value("Cadence Webhook", self.webhook.name, "enabled"), 1)
+		note = frappe.get_all(
+			"Comment",
+			filters={"reference_doctype": "Cadence Webhook", "reference_name": hooks["planted"]},
+			pluck="content",
+		)
+		self.assertEqual(len(note), 1)
+		self.assertIn(manager, note[0])
+		self.assertIn("System Manager", note[0])
+		patch.execute()  # a second run changes nothing and comments nothing twice
+		self.assertEqual(
+			frappe.db.count(
+				"Comment",
+				{"reference_doctype": "Cadence Webhook", "reference_name": ("in", list(hooks.values()))},
+			),
+			2,
+		)
+
 	# --- templates run in the cadence sandbox (issue 17, item 1) ------------------------------------
 
 	def sms_step(self, message):
@@ -747,7 +947,7 @@ class TestCadences(FunnelTestCase):
 	# --- outbound requests (issue 17, item 7) --------------------------------------------------------
 
 	def test_private_targets_are_refused_unless_allow_listed(self):
-		manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
+		admin = make_user("cadence-sandbox-sys@example.test", "System Manager")  # sets webhooks up
 		port = self.server.server_address[1]
 		refused = [
 			"http://169.254.169.254/latest/meta-data/",
@@ -770,7 +970,7 @@ class TestCadences(FunnelTestCase):
 			f"{self.base}/hook",  # the stub itself, once it is off the allow-list
 		]
 		frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "")
-		with self.set_user(manager):
+		with self.set_user(admin):
 			for url in refused:
 				doc = frappe.get_doc({"doctype": "Cadence Webhook", "title": unique("Inner"), "url": url})
 				with self.assertRaises(frappe.ValidationError, msg=url) as caught:
@@ -780,7 +980,7 @@ class TestCadences(FunnelTestCase):
 				doc = frappe.get_doc({"doctype": "Cadence Webhook", "title": unique("Odd"), "url": url})
 				self.assertRaises(frappe.ValidationError, doc.insert)
 		frappe.db.set_single_value("Cadence Settings", "outbound_allow_list", "127.0.0.1")
-		with self.set_user(manager):
+		with self.set_user(admin):
 			allowed = frappe.get_doc(
 				{"doctype": "Cadence Webhook", "title": unique("Stub"), "url": f"{self.base}/ok"}
 			).insert()
@@ -837,13 +1037,12 @@ class TestCadences(FunnelTestCase):
 		self.assertIn("HTTP 302", only_enrollment(lead).steps[0].last_error)
 		self.assertIn("redirect", only_enrollment(lead).steps[0].last_error)
 
-	def test_repointing_a_webhook_clears_its_secret_unless_a_system_manager_does_it(self):
-		sales_manager = make_user("cadence-sandbox-sm@example.test", "Sales Manager")
-		funnel_manager = make_user("cadence-sandbox-fm@example.test", "Funnel Manager")
+	def test_a_system_manager_repoints_a_webhook_and_keeps_its_secret(self):
+		"""Only a System Manager repoints a webhook (test_only_a_system_manager_sets_up_webhooks
+		shows the refusals): the stored auth value stays, and goes to the new address."""
 		admin = make_user("cadence-sandbox-sys@example.test", "System Manager")
-
-		def hook():
-			return frappe.get_doc(
+		with self.set_user(admin):
+			doc = frappe.get_doc(
 				{
 					"doctype": "Cadence Webhook",
 					"title": unique("Secret hook"),
@@ -851,38 +1050,16 @@ class TestCadences(FunnelTestCase):
 					"auth_token": WEBHOOK_SECRET,
 				}
 			).insert()
-
-		for user in (sales_manager, funnel_manager):
-			doc = hook()
-			with self.set_user(user):
-				doc = frappe.get_doc("Cadence Webhook", doc.name)
-				doc.url = self.base + "/attacker"
-				doc.save()
-			self.assertIsNone(get_decrypted_password("Cadence Webhook", doc.name, "auth_token", False), user)
-			lead = self.enrolled_lead(self.cadence(dict(self.webhook_step(), webhook=doc.name)).name)
-			Stub.calls = []
-			sender.send_step(only_enrollment(lead).steps[0].name)
-			self.assertEqual(Stub.calls[0]["path"], "/attacker")
-			self.assertNotIn("Authorization", Stub.calls[0]["headers"])
-		# a new value typed together with the new URL is kept (the editor knows it)
-		doc = hook()
-		with self.set_user(sales_manager):
-			doc = frappe.get_doc("Cadence Webhook", doc.name)
-			doc.update({"url": self.base + "/moved", "auth_token": "Bearer MINE"})
-			doc.save()
-			doc = frappe.get_doc("Cadence Webhook", doc.name)
-			doc.timeout = 5  # other edits keep the stored value
-			doc.save()
-		self.assertEqual(
-			get_decrypted_password("Cadence Webhook", doc.name, "auth_token", False), "Bearer MINE"
-		)
-		doc = hook()
-		with self.set_user(admin):
 			doc = frappe.get_doc("Cadence Webhook", doc.name)
 			doc.url = self.base + "/moved"
 			doc.save()
 		self.assertEqual(
 			get_decrypted_password("Cadence Webhook", doc.name, "auth_token", False), WEBHOOK_SECRET
+		)
+		lead = self.enrolled_lead(self.cadence(dict(self.webhook_step(), webhook=doc.name)).name)
+		sender.send_step(only_enrollment(lead).steps[0].name)
+		self.assertEqual(
+			[(c["path"], c["headers"].get("Authorization")) for c in Stub.calls], [("/moved", WEBHOOK_SECRET)]
 		)
 
 	def test_only_a_system_manager_changes_telegram_and_the_allow_list(self):

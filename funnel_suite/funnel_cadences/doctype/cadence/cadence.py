@@ -17,8 +17,12 @@ class Cadence(Document):
 		problems = engine.validate_steps([step_of(row) for row in self.steps])
 		if problems:
 			frappe.throw("<br>".join(self._describe(p) for p in problems), title=_("Invalid Cadence Steps"))
+		before = self.get_doc_before_save()
+		saved = {(r.name, r.channel, r.webhook) for r in before.steps} if before else set()
 		for row in self.steps:
 			if row.channel == engine.WEBHOOK:
+				if (row.name, row.channel, row.webhook) not in saved:
+					check_webhook(row)
 				check_template(row.body_template, row.idx, "body_template", must_be_json=True)
 			elif row.channel in (engine.SMS, engine.TELEGRAM):
 				check_template(row.message, row.idx, "message")
@@ -58,6 +62,26 @@ def step_of(row) -> engine.Step:
 		message=row.message or "",
 		webhook=row.webhook or "",
 		body_template=row.body_template or "",
+	)
+
+
+def check_webhook(row) -> None:
+	"""A step that now points at a webhook may use only an existing, enabled one (System Managers
+	set webhooks up). A step saved earlier keeps its webhook when it is disabled later: the sender
+	refuses to call a disabled webhook, and the cadence's other fields stay editable."""
+	enabled = frappe.db.get_value("Cadence Webhook", row.webhook, "enabled") if row.webhook else None
+	if enabled is None and not row.webhook:
+		return  # engine.validate_steps reports the missing webhook
+	field = frappe.bold(_(frappe.get_meta("Cadence Step").get_label("webhook")))
+	name = frappe.bold(frappe.utils.escape_html(row.webhook))
+	if enabled is None:
+		what = _("there is no webhook {0}; pick one a System Manager has set up.")
+	elif not cint(enabled):
+		what = _("webhook {0} is disabled; pick an enabled one (a System Manager enables webhooks).")
+	else:
+		return
+	frappe.throw(
+		_("Step {0}, {1}: {2}").format(row.idx, field, what.format(name)), title=_("Invalid Cadence Steps")
 	)
 
 

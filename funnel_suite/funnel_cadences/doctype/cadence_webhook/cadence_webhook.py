@@ -3,9 +3,14 @@
 
 """An outbound HTTP endpoint a cadence step calls; the auth value is a Password field.
 
+Integration endpoints are set up by a System Manager; Sales and Funnel Managers design cadences
+that use them (they may read and pick a webhook, not create, change or delete one). A webhook
+decides where card data goes: one of a manager's own would receive every card entering the stage,
+from any company, past their User Permissions. The DocType permissions say so, and the controller
+refuses everyone else on every path that saves or deletes (REST, frappe.client, Data Import,
+server code with ignore_permissions).
+
 The URL must be a public address (or a host a System Manager allow-listed in Cadence Settings).
-When someone other than a System Manager changes the URL of a webhook that carries a stored auth
-value, the value is cleared: the new address must not receive a secret its editor does not know.
 """
 
 import frappe
@@ -19,9 +24,9 @@ MAX_ATTEMPTS = 10
 
 class CadenceWebhook(Document):
 	def validate(self):
+		check_system_manager()
 		self.url = (self.url or "").strip()
 		check_url(self.url, _("URL"))
-		self.clear_secret_on_new_url()
 		self.timeout = check_range(self.timeout, 10, MAX_TIMEOUT, _("Timeout (Seconds)"))
 		self.max_attempts = check_range(self.max_attempts, 3, MAX_ATTEMPTS, _("Max Attempts"))
 		self.auth_header_name = (self.auth_header_name or "").strip()
@@ -32,24 +37,21 @@ class CadenceWebhook(Document):
 				)
 			)
 
-	def clear_secret_on_new_url(self):
-		if self.is_new() or "System Manager" in frappe.get_roles():
-			return
-		old_url = frappe.db.get_value(self.doctype, self.name, "url")
-		if old_url is None or old_url == self.url:
-			return
-		if self.auth_token and not self.is_dummy_password(self.auth_token):
-			return  # the editor typed a new value for the new address
-		from frappe.utils.password import get_decrypted_password
+	def on_trash(self):
+		check_system_manager()
 
-		if get_decrypted_password(self.doctype, self.name, "auth_token", raise_exception=False):
-			self.auth_token = ""  # Document._save_passwords removes the stored value
-			frappe.msgprint(
-				_(
-					"The URL changed, so the stored {0} was cleared: only a System Manager may send it to a new address. Enter the value again if the new address should receive it."
-				).format(frappe.bold(_("Auth Header Value"))),
-				alert=True,
-			)
+
+def check_system_manager() -> None:
+	"""Only a System Manager creates, changes or deletes a webhook (whatever the permissions say)."""
+	if "System Manager" in frappe.get_roles():
+		return
+	frappe.throw(
+		_(
+			"Only a System Manager may set up, change or delete a Cadence Webhook: it decides where card data is sent. In a cadence step, pick one of the existing webhooks."
+		),
+		frappe.PermissionError,
+		title=_("Not Permitted"),
+	)
 
 
 def check_url(url: str, label: str) -> None:
