@@ -108,3 +108,11 @@ def test_normalize_stage_name():
 	assert normalize_stage_name("  Invoice\t issued ") == "invoice issued"
 	assert normalize_stage_name("СЧЁТ ВЫСТАВЛЕН") == "счёт выставлен"
 	assert normalize_stage_name(None) == ""
+
+
+@pytest.mark.parametrize("name", ["<b>Hot</b>", "Offer > 10k", "Two\nlines"])
+def test_stage_names_the_host_cannot_store_are_refused(name):
+	funnel = make(Stage(name), Stage("Won", "Won"), Stage("Lost", "Lost"))
+	problems = validate_definition(funnel)
+	assert [p.code for p in problems] == ["bad_name_chars"]
+	assert "contains < or >" in str(problems[0])

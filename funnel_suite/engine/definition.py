@@ -77,6 +77,7 @@ _PROBLEM_TEXT = {
 	"no_stages": "the funnel has no stages",
 	"empty_name": "stage #{value} has no name",
 	"duplicate_name": "stage name '{stage}' is used more than once",
+	"bad_name_chars": "stage name '{stage}' contains < or > or a line break",
 	"bad_kind": "stage '{stage}' has kind '{value}'; allowed: Open, Won, Lost",
 	"no_open": "the funnel has no Open stage",
 	"no_won": "the funnel has no Won stage",
@@ -135,6 +136,11 @@ class Funnel:
 		return tuple(s for s in self.stages if s is not here)
 
 
+# A stage name becomes a Select option (one per line) and a Kanban column; the host refuses names
+# with < or > (frappe.model.naming), so a funnel with such a stage could never be saved.
+FORBIDDEN_NAME_CHARS = ("<", ">", "\n", "\r")
+
+
 def validate_definition(funnel: Funnel) -> list[DefinitionProblem]:
 	"""All problems of a definition (empty list = valid). Nothing is raised."""
 	problems: list[DefinitionProblem] = []
@@ -149,6 +155,8 @@ def validate_definition(funnel: Funnel) -> list[DefinitionProblem]:
 		if stage.key in seen:
 			problems.append(DefinitionProblem("duplicate_name", stage=stage.name.strip()))
 		seen.add(stage.key)
+		if any(char in stage.name for char in FORBIDDEN_NAME_CHARS):
+			problems.append(DefinitionProblem("bad_name_chars", stage=stage.name.strip()))
 		if stage.kind not in STAGE_KINDS:
 			problems.append(DefinitionProblem("bad_kind", stage=stage.name, value=str(stage.kind)))
 		if not 0 <= (stage.probability or 0) <= 100:

@@ -94,3 +94,22 @@ class TestRepeatRuleAuthority(RepeatSalesCase):
 		failed = contacts(customer, status="Failed")[0]
 		self.assertEqual(failed.reason, sanitize_html(f"ValidationError: The account owner typed {PAYLOAD}"))
 		self.assertNotIn("onerror", failed.reason)
+
+
+class TestRepeatRuleTargetGate(RepeatSalesCase):
+	def test_a_rule_sends_deals_only_where_its_author_may_move_them(self):
+		limited = {**SUPPLIES[1], "allowed_roles": "Accounts Manager"}
+		supplies = make_funnel(purpose="Repeat Sale", stages=[SUPPLIES[0], limited, *SUPPLIES[2:]]).name
+		cyclic = {"mode": "Cyclic", "interval": 1, "interval_unit": "Months", "move_deal_to_funnel": supplies}
+		author = make_user("repeat-rule-author@example.test", "Sales Manager")
+		funnel_manager = make_user("repeat-rule-funnels@example.test", "Funnel Manager")
+		frappe.set_user(author)
+		try:
+			with self.assertRaises(frappe.PermissionError):
+				self.rule(**cyclic, move_deal_to_stage=limited["stage_name"])
+			# a stage open to every role is the author's to choose
+			self.rule(**cyclic, move_deal_to_stage=SUPPLIES[0]["stage_name"])
+			frappe.set_user(funnel_manager)
+			self.rule(**cyclic, move_deal_to_stage=limited["stage_name"])
+		finally:
+			frappe.set_user("Administrator")

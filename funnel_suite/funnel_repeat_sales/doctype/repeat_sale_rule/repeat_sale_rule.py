@@ -81,7 +81,30 @@ class RepeatSaleRule(Document):
 					title=_("Invalid Rule"),
 				)
 			if self.move_deal_to_stage:
-				self.move_deal_to_stage = funnel.stage(self.move_deal_to_stage).name
+				target = funnel.stage(self.move_deal_to_stage)
+				self.move_deal_to_stage = target.name
+				self._check_may_enter(funnel, target)
+
+	def _check_may_enter(self, funnel, stage) -> None:
+		"""The rule later moves deals as the app; whoever writes it must be someone who may move a
+		deal into that stage themselves (its allowed roles), or a Funnel Manager / System Manager."""
+		if not stage.allowed_roles or (not self.has_value_changed("move_deal_to_stage") and not self.is_new()):
+			return
+		roles = set(frappe.get_roles())
+		if roles & ({"Funnel Manager", "System Manager"} | set(stage.allowed_roles)):
+			return
+		frappe.throw(
+			_(
+				"{0}: stage {1} of funnel {2} is limited to {3}; only they or a Funnel Manager may send deals there."
+			).format(
+				_(self.meta.get_label("move_deal_to_stage")),
+				frappe.bold(stage.name),
+				frappe.bold(funnel.name),
+				", ".join(_(r) for r in stage.allowed_roles),
+			),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
 
 	def _check_funnel(self, name: str, fieldname: str):
 		from funnel_suite.funnels.card import load_funnel

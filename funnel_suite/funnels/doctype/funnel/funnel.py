@@ -247,6 +247,9 @@ def _problem_message(problem: engine.DefinitionProblem) -> str:
 			"Stage name {0} is used more than once (names are compared ignoring case and spaces)."
 		).format(stage),
 		"bad_kind": _("Stage {0} has kind {1}; allowed: Open, Won, Lost.").format(stage, value),
+		"bad_name_chars": _("Stage name {0} contains < or > or a line break; use other characters.").format(
+			stage
+		),
 		"no_open": _("Add at least one Open stage: new cards start in the first Open stage."),
 		"no_won": _("Add at least one Won stage: a funnel needs a final stage for success."),
 		"no_lost": _("Add at least one Lost stage: a funnel needs a final stage for refusals."),
