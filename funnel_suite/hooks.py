@@ -41,6 +41,10 @@ doc_events = {
 	}
 	for doctype in funnel_document_types
 }
+# Fields only the app writes (funnel_suite.funnels.owned): a user's value is put back on every
+# save path before anything else validates.
+for _doctype in [*funnel_document_types, "ToDo"]:
+	doc_events.setdefault(_doctype, {})["before_validate"] = "funnel_suite.funnels.owned.keep_owned_fields"
 # The intake's key table follows Leads and Contacts.
 doc_events["Lead"]["on_update"] = [
 	"funnel_suite.funnels.card.log_card_move",

@@ -38,6 +38,7 @@ from funnel_suite.engine.repeat import (
 	plan_one_off,
 	site_today,
 )
+from funnel_suite.funnels.owned import app_writes
 
 TRIGGERS = ("Sales Invoice", "Delivery Note")
 CACHE_KEY = "funnel_suite:repeat_sale_rules"
@@ -711,5 +712,6 @@ def _make_opportunity(rule, customer, contact, owner: str) -> str:
 	opp.funnel_source_doctype = contact.source_doctype
 	opp.funnel_source_name = contact.source_name
 	opp.flags.ignore_permissions = True
-	opp.insert()
+	with app_writes():  # the lineage to the invoice / delivery note is the app's to write
+		opp.insert()
 	return opp.name
