@@ -20,6 +20,7 @@ from frappe import _
 from frappe.utils import cint, get_datetime, now_datetime
 
 from funnel_suite.engine import cadence as engine
+from funnel_suite.funnels.owned import app_writes
 
 ENROLLMENT = "Cadence Enrollment"
 STEP = "Cadence Enrollment Step"
@@ -120,8 +121,8 @@ def send_step(step: str) -> str | None:
 	else:
 		current.status, current.sent_on, current.last_error = engine.SENT, now_datetime(), None
 		finish(enrollment, current, planned, current.sent_on)
-	enrollment.flags.from_cadence_engine = True
-	enrollment.save(ignore_permissions=True)
+	with app_writes():
+		enrollment.save(ignore_permissions=True)
 	return current.status
 
 

@@ -268,7 +268,8 @@ def _insert_contact(rule, customer, mode, due, source_doctype, source_name, sour
 			**extra,
 		}
 	)
-	doc.insert(ignore_permissions=True)
+	with app_writes():
+		doc.insert(ignore_permissions=True)
 	return doc.name
 
 

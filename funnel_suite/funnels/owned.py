@@ -12,9 +12,11 @@ fields before the save) run inside `app_writes()`, which lets their values throu
 Putting the value back (rather than refusing) keeps a form that was opened before the daily
 stale job marked the card from failing or unmarking it when it is saved.
 
-The app's own tables (move log, analytics, planned contacts, cadence enrollments, contact
-keys, source alarms, refusal reviews) are closed to users as whole documents: no role has
-write or create on them and each controller refuses a save that does not come from the app.
+The app's own tables are the app's as whole documents: no role has write or create on them,
+and a save that does not come from the app (`app_writes()`) is refused with a permission error,
+also for an Administrator or a role someone granted write to. Tables written only by SQL (the
+move log, the analytics tables) refuse every document save in their controllers; a refusal
+review changes only through its verdict (its controller) and its card fields are listed here.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import frappe
+from frappe import _
+
+# The whole document is the app's.
+WHOLE_DOCUMENT = ("*",)
 
 # Fields of every card doctype (hook funnel_document_types) the app owns.
 CARD_OWNED_FIELDS = ("funnel_stage_since", "funnel_stale", "funnel_source_doctype", "funnel_source_name")
@@ -43,6 +49,11 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 	"Refusal Review": CARD_OWNED_FIELDS,
 	# a smart task remembers its funnel and stage: that mark is what closes it when the card moves
 	"ToDo": ("funnel", "funnel_stage"),
+	# the app's own tables written through documents (inside app_writes()) or by SQL
+	"Planned Contact": WHOLE_DOCUMENT,
+	"Cadence Enrollment": WHOLE_DOCUMENT,
+	"Funnel Contact Key": WHOLE_DOCUMENT,
+	"Lead Source Alarm": WHOLE_DOCUMENT,
 }
 
 _FLAG = "funnel_app_writes"
@@ -69,10 +80,18 @@ def app_is_writing() -> bool:
 def keep_owned_fields(doc, method=None) -> None:
 	"""doc_events before_validate (runs on every save path, even with ignore_validate): put back
 	the stored value of every owned field a user's request changed; a new document gets the
-	field's default."""
+	field's default. A whole-document table refuses the save."""
 	fields = owned_fields(doc.doctype)
 	if not fields or app_is_writing():
 		return
+	if fields == WHOLE_DOCUMENT:
+		frappe.throw(
+			_("{0} records are written by the app; they cannot be created or edited by hand.").format(
+				_(doc.doctype)
+			),
+			exc=frappe.PermissionError,
+			title=_("Read Only"),
+		)
 	before = None if doc.is_new() else doc.get_doc_before_save()
 	for fieldname in fields:
 		df = doc.meta.get_field(fieldname)

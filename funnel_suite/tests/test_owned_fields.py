@@ -14,10 +14,11 @@ from frappe.utils import get_datetime, getdate
 
 from funnel_suite.api import disqualify_lead, intake, make_upsell, move_card, qualify_lead
 from funnel_suite.funnels.card import StageFieldsMissingError, StageRoleError
-from funnel_suite.funnels.owned import OWNED_FIELDS, app_writes, owned_fields
+from funnel_suite.funnels.owned import OWNED_FIELDS, WHOLE_DOCUMENT, app_writes, owned_fields
 from funnel_suite.install import CARD_FIELDNAMES
 from funnel_suite.tests.utils import (
 	FunnelTestCase,
+	ensure_lead_source,
 	make_funnel,
 	make_lead,
 	make_opportunity,
@@ -87,6 +88,8 @@ class TestOwnedFields(FunnelTestCase):
 
 	def test_every_owned_field_is_read_only_in_the_desk_and_has_an_attempt(self):
 		for doctype, fields in OWNED_FIELDS.items():
+			if fields == WHOLE_DOCUMENT:
+				continue
 			meta = frappe.get_meta(doctype)
 			for field in fields:
 				self.assertIn(field, ATTEMPTS, field)
@@ -373,18 +376,14 @@ class TestOwnedFields(FunnelTestCase):
 
 
 class TestAppDocumentsAreWrittenByTheAppOnly(FunnelTestCase):
-	"""The app's own tables: no role writes them through the document paths."""
+	"""The app's own tables: nobody writes them through the document paths, not even an
+	Administrator (who passes every permission check) or a role someone granted write to."""
 
-	DOCTYPES = (
-		"Funnel Transition",
-		"Funnel Card State",
-		"Funnel Summary",
-		"Planned Contact",
-		"Cadence Enrollment",
-		"Funnel Contact Key",
-		"Lead Source Alarm",
-		"Refusal Review",
-	)
+	# written only by SQL: their controllers refuse every document save
+	SQL_ONLY = ("Funnel Transition", "Funnel Card State", "Funnel Summary")
+
+	def tables(self) -> list[str]:
+		return [d for d, f in OWNED_FIELDS.items() if f == WHOLE_DOCUMENT] + list(self.SQL_ONLY)
 
 	def test_insert_and_update_refused_for_every_role(self):
 		users = [
@@ -393,17 +392,39 @@ class TestAppDocumentsAreWrittenByTheAppOnly(FunnelTestCase):
 			make_user(
 				"funnel-owned-sysman@example.test", "System Manager", "Funnel Reviewer", "Funnel Manager"
 			),
+			"Administrator",
 		]
-		for doctype in self.DOCTYPES:
-			existing = frappe.get_all(doctype, pluck="name", limit=1)
+		self.assertTrue({"Planned Contact", "Cadence Enrollment", "Funnel Contact Key"} <= set(self.tables()))
+		make_lead(email_id=f"{frappe.generate_hash(length=8)}@example.test")  # a contact key row at least
+		for doctype in self.tables():
+			existing = frappe.get_all(doctype, pluck="name", limit=1, order_by="creation desc")
 			for user in users:
 				with self.subTest(doctype=doctype, user=user), self.set_user(user):
 					with self.assertRaises(frappe.PermissionError):
 						frappe.client.insert({"doctype": doctype})
 					if existing:
 						doc = frappe.get_doc(doctype, existing[0]).as_dict()
-						with self.assertRaises((frappe.PermissionError, frappe.ValidationError)):
+						copy = {k: v for k, v in doc.items() if k not in ("name", "creation", "modified")}
+						with self.assertRaises(frappe.PermissionError):
+							frappe.client.insert(copy)
+						with self.assertRaises(frappe.PermissionError):
 							frappe.client.save({**doc, "modified": str(doc.modified)})
+
+	def test_a_role_granted_write_is_still_refused(self):
+		"""A System Manager gives Sales Manager write on Planned Contact in Role Permissions: the
+		table is still the app's."""
+		from frappe.permissions import add_permission, reset_perms, update_permission_property
+
+		self.addCleanup(reset_perms, "Lead Source Alarm")
+		add_permission("Lead Source Alarm", "Sales Manager", 0)
+		for ptype in ("write", "create"):
+			update_permission_property("Lead Source Alarm", "Sales Manager", 0, ptype, 1)
+		user = make_user("funnel-owned-granted@example.test", "Sales User", "Sales Manager")
+		with self.set_user(user):
+			self.assertTrue(frappe.has_permission("Lead Source Alarm", "create"))
+			with self.assertRaises(frappe.PermissionError) as err:
+				frappe.client.insert({"doctype": "Lead Source Alarm", "source": ensure_lead_source()})
+		self.assertIn("written by the app", str(err.exception))
 
 
 class TestFunnelChangeEntersAtTheEntryStage(FunnelTestCase):
