@@ -49,6 +49,8 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 	"Refusal Review": CARD_OWNED_FIELDS,
 	# a smart task remembers its funnel and stage: that mark is what closes it when the card moves
 	"ToDo": ("funnel", "funnel_stage"),
+	# the board the app keeps in step with the funnel (and deletes with it); the preset it came from
+	"Funnel": ("kanban_board", "preset"),
 	# the app's own tables written through documents (inside app_writes()) or by SQL
 	"Planned Contact": WHOLE_DOCUMENT,
 	"Cadence Enrollment": WHOLE_DOCUMENT,

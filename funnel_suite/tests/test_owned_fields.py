@@ -43,6 +43,8 @@ ATTEMPTS = {
 	"funnel_phone_as_given": "call me maybe",
 	"funnel": "Not a funnel",
 	"funnel_stage": "Not a stage",
+	"kanban_board": None,  # another funnel's board, made in setUpClass
+	"preset": "default/Sales",
 }
 
 
@@ -74,6 +76,7 @@ class TestOwnedFields(FunnelTestCase):
 		cls.funnel = make_funnel().name
 		cls.sales_user = make_user("funnel-owned-sales@example.test", "Sales User")
 		ATTEMPTS["funnel_source_name"] = make_lead().name
+		ATTEMPTS["kanban_board"] = frappe.db.get_value("Funnel", make_funnel().name, "kanban_board")
 
 	def deal(self, **values):
 		return make_opportunity(funnel=self.funnel, **values)
@@ -193,6 +196,47 @@ class TestOwnedFields(FunnelTestCase):
 			importer.update_record(frappe._dict({"name": leads[2].name, **values}))
 		for lead in leads:
 			self.assert_unchanged("Lead", lead.name, before[lead.name])
+
+	def test_funnel_manager_cannot_point_a_funnel_at_another_board_or_claim_a_preset(self):
+		"""Else the funnel's save would rewrite that board (filters, columns, public) and deleting
+		the funnel would delete it."""
+		from frappe.api.v1 import update_doc
+
+		manager = make_user("funnel-owned-fm@example.test", "Funnel Manager", "Sales User")
+		victim = ATTEMPTS["kanban_board"]
+		columns = [c.column_name for c in frappe.get_doc("Kanban Board", victim).columns]
+		funnel = make_funnel(
+			stages=[
+				{"stage_name": "A", "stage_type": "Open"},
+				{"stage_name": "B", "stage_type": "Won"},
+				{"stage_name": "C", "stage_type": "Lost"},
+			]
+		)
+		before = frappe.db.get_value("Funnel", funnel.name, ["kanban_board", "preset"])
+		with self.set_user(manager):
+			rest(update_doc, "Funnel", funnel.name, data={"kanban_board": victim, "preset": "default/Sales"})
+			frappe.client.set_value("Funnel", funnel.name, {"kanban_board": victim, "description": "x"})
+		self.assertEqual(frappe.db.get_value("Funnel", funnel.name, ["kanban_board", "preset"]), before)
+		self.assertNotEqual(before[0], victim)
+		self.assertEqual([c.column_name for c in frappe.get_doc("Kanban Board", victim).columns], columns)
+		with self.set_user(manager):
+			created = frappe.client.insert(
+				{
+					"doctype": "Funnel",
+					"funnel_name": unique("Copy"),
+					"document_type": "Opportunity",
+					"kanban_board": victim,
+					"preset": "default/Sales",
+					"stages": [
+						{"stage_name": "A", "stage_type": "Open"},
+						{"stage_name": "B", "stage_type": "Won"},
+						{"stage_name": "C", "stage_type": "Lost"},
+					],
+				}
+			)
+		self.assertNotEqual(created["kanban_board"], victim)
+		self.assertFalse(created["preset"])
+		self.assertEqual([c.column_name for c in frappe.get_doc("Kanban Board", victim).columns], columns)
 
 	# --- insert paths ----------------------------------------------------------------------
 
