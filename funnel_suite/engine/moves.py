@@ -3,7 +3,8 @@
 A *plan* function decides whether a move is allowed and returns a `Move` (or raises a
 typed `FunnelError`); `apply_move` turns a move into the card's new state and the log
 row to write. Checks run in a fixed order: funnel disabled, unknown stage, no-op,
-allowed-next of the current stage, role, required fields (all of them at once).
+allowed-next of the current stage (for a funnel change instead: the entry stage unless the
+caller may choose another), role, required fields (all of them at once).
 """
 
 from __future__ import annotations
