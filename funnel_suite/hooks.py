@@ -41,6 +41,12 @@ doc_events = {
 	}
 	for doctype in funnel_document_types
 }
+# Fields and tables only the app writes (funnel_suite.funnels.owned): on every save path, before
+# anything else validates, a user's value is put back (fields) or the save refused (tables).
+from funnel_suite.funnels.owned import OWNED_FIELDS  # the one list of app-owned fields and tables
+
+for _doctype in OWNED_FIELDS:
+	doc_events.setdefault(_doctype, {})["before_validate"] = "funnel_suite.funnels.owned.keep_owned_fields"
 # The intake's key table follows Leads and Contacts.
 doc_events["Lead"]["on_update"] = [
 	"funnel_suite.funnels.card.log_card_move",

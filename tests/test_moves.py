@@ -3,7 +3,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from funnel_suite.engine import (
+	ENTRY_OVERRIDE_ROLES,
 	CardState,
+	EntryStageOnly,
 	Funnel,
 	FunnelDisabled,
 	MissingFields,
@@ -125,7 +127,61 @@ def test_funnel_change_goes_to_entry_or_requested_stage():
 		"Offer made",
 	)
 	assert move.changes_funnel and not move.is_noop
-	assert plan_funnel_change("Main sale", "Lost", upsell, "declined").to_stage == "Declined"
+	assert (
+		plan_funnel_change("Main sale", "Lost", upsell, "declined", ENTRY_OVERRIDE_ROLES).to_stage
+		== "Declined"
+	)
+
+
+UPSELL = Funnel(
+	"Upsell",
+	(
+		Stage("Offer made"),
+		Stage("Priced", required_fields=("opportunity_amount",)),
+		Stage("Approved", allowed_roles=("Sales Manager",)),
+		Stage("Upsold", "Won", 100),
+		Stage("Declined", "Lost"),
+	),
+	document_type="Opportunity",
+)
+
+
+def test_funnel_change_into_a_later_stage_needs_a_funnel_manager():
+	with pytest.raises(EntryStageOnly) as err:
+		plan_funnel_change("Main sale", "Inquiry received", UPSELL, "Upsold", ("Sales User",), VALUES)
+	assert (err.value.funnel, err.value.stage, err.value.entry_stage) == ("Upsell", "Upsold", "Offer made")
+	assert err.value.roles == ENTRY_OVERRIDE_ROLES == ("Funnel Manager",)
+	# the entry stage, named or not, is open to everyone
+	for requested in (None, "offer made"):
+		move = plan_funnel_change("Main sale", "Inquiry received", UPSELL, requested, ("Sales User",))
+		assert move.to_stage == "Offer made"
+	assert plan_funnel_change("Main sale", "X", UPSELL, "Upsold", ("Funnel Manager",)).to_stage == "Upsold"
+
+
+def test_a_funnel_manager_still_passes_the_stage_gates():
+	with pytest.raises(MissingFields):
+		plan_funnel_change("Main sale", "Inquiry received", UPSELL, "Priced", ("Funnel Manager",), {})
+	with pytest.raises(RoleNotAllowed):
+		plan_funnel_change("Main sale", "Inquiry received", UPSELL, "Approved", ("Funnel Manager",))
+	roles = ("Funnel Manager", "Sales Manager")
+	assert (
+		plan_funnel_change("Main sale", "Inquiry received", UPSELL, "Approved", roles).to_stage == "Approved"
+	)
+
+
+def test_unknown_or_disabled_target_is_refused_before_the_entry_rule():
+	with pytest.raises(UnknownStage):
+		plan_funnel_change("Main sale", "Inquiry received", UPSELL, "Nope", ("Sales User",))
+	disabled = Funnel("Off", UPSELL.stages, enabled=False)
+	with pytest.raises(FunnelDisabled):
+		plan_funnel_change("Main sale", "Inquiry received", disabled, "Upsold", ("Sales User",))
+
+
+def test_a_handoff_acts_as_the_app_any_named_stage_role_limits_aside_but_fields_apply():
+	move = plan_funnel_change("Main sale", "Contract signed", UPSELL, "Approved", (), as_app=True)
+	assert move.to_stage == "Approved"
+	with pytest.raises(MissingFields):
+		plan_funnel_change("Main sale", "Contract signed", UPSELL, "Priced", (), {}, as_app=True)
 
 
 def test_apply_move_computes_time_in_stage_and_never_negative():

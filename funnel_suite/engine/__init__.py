@@ -20,6 +20,7 @@ from funnel_suite.engine.definition import (
 	validate_definition,
 )
 from funnel_suite.engine.errors import (
+	EntryStageOnly,
 	FunnelDisabled,
 	FunnelError,
 	MissingFields,
@@ -28,6 +29,7 @@ from funnel_suite.engine.errors import (
 	UnknownStage,
 )
 from funnel_suite.engine.moves import (
+	ENTRY_OVERRIDE_ROLES,
 	CardState,
 	LogRow,
 	Move,
@@ -39,12 +41,14 @@ from funnel_suite.engine.moves import (
 )
 
 __all__ = [
+	"ENTRY_OVERRIDE_ROLES",
 	"KIND_LOST",
 	"KIND_OPEN",
 	"KIND_WON",
 	"STAGE_KINDS",
 	"CardState",
 	"DefinitionProblem",
+	"EntryStageOnly",
 	"Funnel",
 	"FunnelDisabled",
 	"FunnelError",

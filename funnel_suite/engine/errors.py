@@ -49,3 +49,16 @@ class RoleNotAllowed(FunnelError):
 	def __init__(self, stage: str, roles: tuple[str, ...]):
 		self.stage, self.roles = stage, roles
 		super().__init__(f"only {', '.join(roles)} may move cards into '{stage}'")
+
+
+class EntryStageOnly(FunnelError):
+	"""A card changing funnel enters at the entry stage; another stage needs one of `roles`."""
+
+	code = "entry_stage_only"
+
+	def __init__(self, funnel: str, stage: str, entry_stage: str, roles: tuple[str, ...]):
+		self.funnel, self.stage, self.entry_stage, self.roles = funnel, stage, entry_stage, roles
+		super().__init__(
+			f"a card entering funnel '{funnel}' starts in '{entry_stage}'; "
+			f"only {', '.join(roles)} may put it in '{stage}'"
+		)

@@ -3,7 +3,8 @@
 A *plan* function decides whether a move is allowed and returns a `Move` (or raises a
 typed `FunnelError`); `apply_move` turns a move into the card's new state and the log
 row to write. Checks run in a fixed order: funnel disabled, unknown stage, no-op,
-allowed-next of the current stage, role, required fields (all of them at once).
+allowed-next of the current stage (for a funnel change instead: the entry stage unless the
+caller may choose another), role, required fields (all of them at once).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from funnel_suite.engine.definition import Funnel, Stage
 from funnel_suite.engine.errors import (
+	EntryStageOnly,
 	FunnelDisabled,
 	MissingFields,
 	MoveNotAllowed,
@@ -67,8 +69,14 @@ def is_missing(value: Any) -> bool:
 	return False
 
 
-def _check_target(stage: Stage, roles: Iterable[str], values: Mapping[str, Any]) -> None:
-	if stage.allowed_roles and not set(stage.allowed_roles) & set(roles):
+# Who may put a card that changes funnel straight into a stage other than the entry stage.
+ENTRY_OVERRIDE_ROLES = ("Funnel Manager",)
+
+
+def _check_target(
+	stage: Stage, roles: Iterable[str], values: Mapping[str, Any], *, as_app: bool = False
+) -> None:
+	if not as_app and stage.allowed_roles and not set(stage.allowed_roles) & set(roles):
 		raise RoleNotAllowed(stage.name, stage.allowed_roles)
 	missing = tuple(f for f in stage.required_fields if is_missing(values.get(f)))
 	if missing:
@@ -129,14 +137,30 @@ def plan_funnel_change(
 	requested_stage: str | None = None,
 	roles: Iterable[str] = (),
 	values: Mapping[str, Any] | None = None,
+	*,
+	as_app: bool = False,
 ) -> Move:
 	"""Plan moving a card into another funnel: the requested stage when given, else the entry stage.
 
-	The old funnel's allowed-next rules do not apply across funnels; the target stage's
-	roles and required fields do.
+	The old funnel's allowed-next rules do not apply across funnels. A stage other than the
+	entry stage is open only to ENTRY_OVERRIDE_ROLES and still passes its gates (roles,
+	required fields). `as_app`: the app moves the card (a hand-off names the stage): any
+	stage, its role limits aside; its required fields still apply.
 	"""
-	entry = plan_entry(new_funnel, requested_stage, roles, values)
-	return Move(new_funnel.name, old_stage, entry.to_stage, from_funnel=old_funnel)
+	if not new_funnel.enabled:
+		raise FunnelDisabled(new_funnel.name)
+	roles = tuple(roles)
+	entry = new_funnel.entry_stage
+	if requested_stage:
+		target = _resolve(new_funnel, requested_stage, new_funnel.stage_names)
+	elif entry is None:
+		raise UnknownStage(new_funnel.name, "", new_funnel.stage_names)
+	else:
+		target = entry
+	if target is not entry and not as_app and not set(ENTRY_OVERRIDE_ROLES) & set(roles):
+		raise EntryStageOnly(new_funnel.name, target.name, entry.name if entry else "", ENTRY_OVERRIDE_ROLES)
+	_check_target(target, roles, values or {}, as_app=as_app)
+	return Move(new_funnel.name, old_stage, target.name, from_funnel=old_funnel)
 
 
 def apply_move(state: CardState, move: Move, now: datetime) -> tuple[CardState, LogRow | None]:

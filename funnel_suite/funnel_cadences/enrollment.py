@@ -12,6 +12,7 @@ from frappe.utils import cint, now_datetime
 
 from funnel_suite import engine as funnel_engine
 from funnel_suite.engine import cadence as engine
+from funnel_suite.funnels.owned import app_writes
 
 ENROLLMENT = "Cadence Enrollment"
 
@@ -97,8 +98,8 @@ def enroll(doc, cadence: str, funnel: str, stage: str):
 			],
 		}
 	)
-	enrollment.flags.from_cadence_engine = True
-	enrollment.insert(ignore_permissions=True)
+	with app_writes():
+		enrollment.insert(ignore_permissions=True)
 	return enrollment
 
 
@@ -131,8 +132,8 @@ def stop(enrollment, reason: str) -> None:
 		row = enrollment.steps[index]
 		row.status, row.reason = engine.SKIPPED, reason
 	enrollment.status, enrollment.stop_reason = engine.STOPPED, reason
-	enrollment.flags.from_cadence_engine = True
-	enrollment.save(ignore_permissions=True)
+	with app_writes():
+		enrollment.save(ignore_permissions=True)
 
 
 def stop_cadence(cadence: str) -> int:

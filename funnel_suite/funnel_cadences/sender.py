@@ -27,6 +27,7 @@ from frappe.utils import cint, get_datetime, now_datetime
 from funnel_suite.engine import cadence as engine
 from funnel_suite.funnel_cadences import outbound
 from funnel_suite.funnel_cadences.sandbox import TemplateRefused
+from funnel_suite.funnels.owned import app_writes
 
 ENROLLMENT = "Cadence Enrollment"
 STEP = "Cadence Enrollment Step"
@@ -127,8 +128,8 @@ def send_step(step: str) -> str | None:
 	else:
 		current.status, current.sent_on, current.last_error = engine.SENT, now_datetime(), None
 		finish(enrollment, current, planned, current.sent_on)
-	enrollment.flags.from_cadence_engine = True
-	enrollment.save(ignore_permissions=True)
+	with app_writes():
+		enrollment.save(ignore_permissions=True)
 	return current.status
 
 

@@ -25,6 +25,7 @@ from frappe.utils import escape_html
 from funnel_suite.engine import intake as engine
 from funnel_suite.funnel_qualification.keys import default_region
 from funnel_suite.funnels.card import load_funnel
+from funnel_suite.funnels.owned import app_writes
 from funnel_suite.funnels.sanitize import sanitized_value
 
 LOCK_TIMEOUT = 15
@@ -180,7 +181,9 @@ def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
 			"funnel_utm_medium": inquiry.utm_medium,
 			"funnel_utm_campaign": inquiry.utm_campaign,
 		}
-	).insert()
+	)
+	with app_writes():  # the phone as given is the intake's to write
+		lead.insert()
 	lead.add_comment("Comment", _message(inquiry, norm))
 	if norm.phone_flagged:
 		lead.add_comment(
@@ -235,7 +238,8 @@ def _reopen(name: str, inquiry, norm) -> str:
 		lead.funnel_stage = load_funnel(lead.funnel).entry_stage.name
 		lead.flags.funnel_move_comment = _("Returned with a new inquiry")
 	lead.flags.ignore_permissions = True  # the intake acts for the company; its own permission was checked
-	lead.save()
+	with app_writes():  # archived / returning are the intake's to write
+		lead.save()
 	lead.add_comment("Comment", _message(inquiry, norm))
 	return lead.name
 

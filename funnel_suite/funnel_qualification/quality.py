@@ -15,6 +15,7 @@ from frappe.desk.doctype.notification_log.notification_log import make_notificat
 from frappe.utils import add_days, cint, flt, now_datetime
 
 from funnel_suite.funnels.card import load_funnel
+from funnel_suite.funnels.owned import app_writes
 
 
 def source_figures(source: str | None, campaign: str | None, since) -> dict:
@@ -75,7 +76,9 @@ def check_source(source: str, campaign: str | None) -> str | None:
 			"qualification_rate": figures["rate"],
 			"window_days": window,
 		}
-	).insert(ignore_permissions=True)
+	)
+	with app_writes():
+		alarm.insert(ignore_permissions=True)
 	label = f"{source} / {campaign}" if campaign else source
 	make_notification_logs(
 		frappe._dict(

@@ -38,6 +38,7 @@ from funnel_suite.engine.repeat import (
 	plan_one_off,
 	site_today,
 )
+from funnel_suite.funnels.owned import app_writes
 from funnel_suite.funnels.sanitize import sanitized
 
 TRIGGERS = ("Sales Invoice", "Delivery Note")
@@ -270,7 +271,8 @@ def _insert_contact(rule, customer, mode, due, source_doctype, source_name, sour
 	)
 	# Planned Contacts are written by the app only (their controller refuses anyone else), for
 	# whoever submitted the invoice / delivery note
-	doc.insert(ignore_permissions=True)
+	with app_writes():
+		doc.insert(ignore_permissions=True)
 	return doc.name
 
 
@@ -725,5 +727,6 @@ def _make_opportunity(rule, customer, contact, owner: str) -> str:
 	# the rule acts with the app's rights: funnel and entry stage from the rule, party and company
 	# from the customer and the submitted document; the card's own validation still runs
 	opp.flags.ignore_permissions = True
-	opp.insert()
+	with app_writes():  # the lineage to the invoice / delivery note is the app's to write
+		opp.insert()
 	return opp.name

@@ -271,6 +271,19 @@ def describe_funnel_error(err: FunnelError, doctype: str) -> tuple[str, type, st
 			StageRoleError,
 			_("Not Permitted"),
 		)
+	if isinstance(err, engine.EntryStageOnly):
+		return (
+			_(
+				"A card moved into funnel {0} starts in its entry stage {1}. Only these roles may put it straight into stage {2}: {3}."
+			).format(
+				frappe.bold(err.funnel),
+				frappe.bold(_(err.entry_stage)),
+				frappe.bold(_(err.stage)),
+				", ".join(_(r) for r in err.roles),
+			),
+			StageRoleError,
+			_("Not Permitted"),
+		)
 	if isinstance(err, engine.FunnelDisabled):
 		return (
 			_(
@@ -291,8 +304,8 @@ def _follow_move_handoffs(doc, state: CardState, now) -> tuple[CardState, list, 
 	"""Apply the Move hand-offs of every stage the card reaches; collect the Create ones.
 
 	Returns the card's final state, the extra log rows (one per hand-off step) and the Create
-	rules to run after the save. Hand-offs act with the app's authority: the target stage's
-	role limits do not apply, its required fields do.
+	rules to run after the save. Hand-offs act with the app's authority: they may name any stage
+	of the target funnel and its role limits do not apply; its required fields do.
 	"""
 	rows, creates = [], []
 	visited = {(state.funnel, engine.normalize_stage_name(state.stage))}
@@ -306,9 +319,8 @@ def _follow_move_handoffs(doc, state: CardState, now) -> tuple[CardState, list, 
 			return state, rows, creates
 		try:
 			target = load_funnel(rule.target_funnel)
-			roles = {*frappe.get_roles(), *(role for s in target.stages for role in s.allowed_roles)}
 			move = engine.plan_funnel_change(
-				state.funnel, state.stage, target, rule.target_stage, roles, DocValues(doc)
+				state.funnel, state.stage, target, rule.target_stage, (), DocValues(doc), as_app=True
 			)
 		except frappe.DoesNotExistError:
 			handoffs.fail(rule, _("the target funnel does not exist."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from funnel_suite.funnels.owned import app_writes
 from funnel_suite.workflows import PresetError, list_presets, load_preset
 
 TRANSLATED_STAGE_KEYS = ("stage_name", "next_action")
@@ -93,7 +94,8 @@ def apply_preset(preset: str) -> dict:
 				],
 			}
 		)
-		doc.insert()
+		with app_writes():  # the preset key is the app's to write
+			doc.insert()
 		created.append(doc.name)
 	_add_handoffs(preset, spec, created)
 	_fill_settings(preset, spec)

@@ -224,7 +224,8 @@ funnel_suite.card.on_funnel_change = function (frm) {
 		if (!funnel) return;
 		funnel_suite.card.restrict_stage_options(frm, funnel.stages);
 		if (!funnel.stages.includes(frm.doc.funnel_stage)) {
-			frm.set_value("funnel_stage", funnel.stages[0]);
+			// the entry stage: another one is for Funnel Managers (the server checks)
+			frm.set_value("funnel_stage", (funnel.open_stages || [])[0] || funnel.stages[0]);
 		}
 	});
 };

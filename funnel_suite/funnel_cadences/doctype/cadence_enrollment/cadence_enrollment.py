@@ -5,22 +5,13 @@
 sender, the stop rules); users read it when they may read the card."""
 
 import frappe
-from frappe import _
 from frappe.model.document import Document
 
 from funnel_suite.funnels.card_permissions import card_readable, readable_cards_condition
 
 
 class CadenceEnrollment(Document):
-	def validate(self):
-		if not self.flags.from_cadence_engine:
-			frappe.throw(
-				_(
-					"Cadence enrollments are written by the app when a card enters or leaves a stage; they cannot be created or edited by hand."
-				),
-				exc=frappe.PermissionError,
-				title=_("Read Only"),
-			)
+	"""Saved only inside funnel_suite.funnels.owned.app_writes() (the table is app-owned)."""
 
 
 def on_doctype_update():

@@ -2,22 +2,12 @@
 # For license information, please see license.txt
 
 import frappe
-from frappe import _
 from frappe.model.document import Document
 
 
 class PlannedContact(Document):
-	"""One contact a repeat-sale rule planned for a customer: written by the app only."""
-
-	def validate(self):
-		if not self.flags.ignore_permissions:
-			frappe.throw(
-				_(
-					"Planned Contacts are written by the repeat-sale rules; they cannot be created or edited by hand."
-				),
-				frappe.PermissionError,
-				title=_("Not Allowed"),
-			)
+	"""One contact a repeat-sale rule planned for a customer: written by the app only (the table is
+	app-owned: saved only inside funnel_suite.funnels.owned.app_writes())."""
 
 
 def on_doctype_update():

@@ -88,7 +88,9 @@ class RepeatSaleRule(Document):
 	def _check_may_enter(self, funnel, stage) -> None:
 		"""The rule later moves deals as the app; whoever writes it must be someone who may move a
 		deal into that stage themselves (its allowed roles), or a Funnel Manager / System Manager."""
-		if not stage.allowed_roles or (not self.has_value_changed("move_deal_to_stage") and not self.is_new()):
+		if not stage.allowed_roles or (
+			not self.has_value_changed("move_deal_to_stage") and not self.is_new()
+		):
 			return
 		roles = set(frappe.get_roles())
 		if roles & ({"Funnel Manager", "System Manager"} | set(stage.allowed_roles)):
