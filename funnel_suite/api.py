@@ -240,9 +240,11 @@ def intake(
 ) -> dict:
 	"""One door for every inbound contact: a known person or company gets the inquiry on their card
 	(a customer gets a new deal), an archived lead comes back, an unknown one becomes a Lead.
-	Returns {"status": "created" | "existing" | "returning", "doctype", "name", "matched_by"}.
-	For integrations (API key of a user who may create Leads)."""
-	frappe.has_permission("Lead", "create", throw=True)
+	Returns {"status": "created" | "existing" | "returning", "doctype", "name", "matched_by"}, or
+	{"status": "received"} naming nothing when the caller may not read the record.
+	For integrations (a user with the role Funnel Intake) and people who may create Leads; it acts
+	with the caller's own rights (see funnel_qualification/intake.py)."""
+	intake_flow.check_caller()
 	return intake_flow.take_in(
 		intake_engine.Inquiry(
 			person_name=person_name,

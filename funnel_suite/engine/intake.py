@@ -227,6 +227,8 @@ DOCTYPES = (DOCTYPE_LEAD, DOCTYPE_CONTACT, DOCTYPE_CUSTOMER)
 OUTCOME_CREATED = "created"
 OUTCOME_EXISTING = "existing"
 OUTCOME_RETURNING = "returning"
+OUTCOME_RECEIVED = "received"
+"""The answer that names nothing: the inquiry went to a record the caller may not read."""
 OUTCOMES = (OUTCOME_CREATED, OUTCOME_EXISTING, OUTCOME_RETURNING)
 
 
@@ -304,6 +306,7 @@ __all__ = [
 	"OUTCOMES",
 	"OUTCOME_CREATED",
 	"OUTCOME_EXISTING",
+	"OUTCOME_RECEIVED",
 	"OUTCOME_RETURNING",
 	"Decision",
 	"Inquiry",
