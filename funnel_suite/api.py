@@ -264,6 +264,40 @@ def intake(
 	)
 
 
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def public_intake(
+	person_name: str | None = None,
+	company_name: str | None = None,
+	email: str | None = None,
+	phone: str | None = None,
+	need: str | None = None,
+	text: str | None = None,
+	utm_source: str | None = None,
+	utm_medium: str | None = None,
+	utm_campaign: str | None = None,
+) -> dict:
+	"""Website inquiries from anyone, no login: off until a System Manager switches it on in Funnel
+	Settings; limited per IP address (HTTP 429 beyond the limit); matched like `intake` with the
+	configured Funnel Intake user's rights. Always answers {"status": "received", "message"}."""
+	from funnel_suite.funnel_qualification.public import CHANNEL, take_in_public
+
+	return take_in_public(
+		intake_engine.Inquiry(
+			person_name=person_name,
+			company_name=company_name,
+			email=email,
+			phone=phone,
+			source=CHANNEL,
+			channel=CHANNEL,
+			need=need,
+			text=text,
+			utm_source=utm_source,
+			utm_medium=utm_medium,
+			utm_campaign=utm_campaign,
+		)
+	)
+
+
 # --- analytics: the customer journey, the Funnels workspace's number cards and charts -----------
 
 

@@ -98,7 +98,7 @@ def _message(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
 	return _("New inquiry") + "<br>" + body
 
 
-def _describe_error(err: engine.IntakeError) -> str:
+def describe_error(err: engine.IntakeError) -> str:
 	if isinstance(err, engine.MissingContactData):
 		return _("An inquiry needs an email, a phone or a name (person or company); none was given.")
 	if isinstance(err, engine.InvalidEmail):
@@ -137,11 +137,11 @@ def take_in(inquiry: engine.Inquiry) -> dict:
 	try:
 		norm = engine.validate_inquiry(inquiry, default_region())
 	except engine.IntakeError as err:
-		frappe.throw(_describe_error(err), title=_("Invalid Inquiry"))
-	return _take_in(inquiry, norm)
+		frappe.throw(describe_error(err), title=_("Invalid Inquiry"))
+	return take_in_normalized(inquiry, norm)
 
 
-def _take_in(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> dict:
+def take_in_normalized(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> dict:
 	keys = norm.keys()
 	_lock(keys)
 	rows = _lookup(keys)
