@@ -48,6 +48,20 @@ def intake_user_problem(user: str | None) -> str | None:
 	return None
 
 
+def field_label(field: str) -> str:
+	return {
+		"person_name": _("Name"),
+		"company_name": _("Organization"),
+		"email": _("Email"),
+		"phone": _("Phone"),
+		"need": _("Need"),
+		"text": _("Message"),
+		"utm_source": _("UTM Source"),
+		"utm_medium": _("UTM Medium"),
+		"utm_campaign": _("UTM Campaign"),
+	}.get(field, field)
+
+
 def answer() -> dict:
 	return {"status": engine.OUTCOME_RECEIVED, "message": _("Thank you! We have received your inquiry.")}
 
@@ -77,7 +91,9 @@ def _take_in(settings, inquiry: engine.Inquiry) -> dict:
 		norm = engine.validate_public_inquiry(inquiry, default_region())
 	except engine.TooLong as err:
 		frappe.throw(
-			_("{0} may be at most {1} characters long.").format(frappe.bold(err.field), err.limit),
+			_("{0} may be at most {1} characters long.").format(
+				frappe.bold(field_label(err.field)), err.limit
+			),
 			title=_("Invalid Inquiry"),
 		)
 	except engine.MissingEmailOrPhone:

@@ -140,7 +140,7 @@ class TestPublicIntake(FunnelTestCase):
 			for kwargs, fragment in (
 				({"person_name": "Olga"}, "email or a phone"),
 				({"email": "olga@@example"}, "olga@@example"),
-				({"email": email(), "person_name": "x" * 141}, "person_name"),
+				({"email": email(), "person_name": "x" * 141}, "Name</strong> may be at most 140"),
 				({"email": email(), "text": "x" * 5001}, "5000"),
 				({"phone": "call me maybe"}, "call me maybe"),
 			):
