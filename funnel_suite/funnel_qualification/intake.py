@@ -321,7 +321,7 @@ def _hand_over(doctype: str, name: str, inquiry, norm) -> dict:
 	fields = OWNER_FIELDS.get(doctype, ("owner",))
 	values = frappe.db.get_value(doctype, name, fields, as_dict=True) or {}
 	owner = next((values.get(f) for f in fields if values.get(f)), None)
-	if owner and owner not in ("Administrator", "Guest"):
+	if owner and owner != "Guest":
 		make_notification_logs(
 			frappe._dict(
 				type="Alert",

@@ -106,15 +106,16 @@ def _take_in(settings, inquiry: engine.Inquiry) -> dict:
 	user = settings.public_intake_user
 	problem = intake_user_problem(user)
 	if problem:
-		frappe.log_error(title="Website inquiry refused", message=problem)
+		frappe.log_error(title="Website inquiry refused", message=problem, defer_insert=True)
 		frappe.throw(_("This site does not accept website inquiries."), exc=PublicIntakeOff)
 	visitor = frappe.session.user
 	frappe.set_user(user)
 	try:
 		intake_flow.take_in_normalized(norm.inquiry, norm)
 	except Exception:
-		# details would tell the visitor about the site's records: log them, answer plainly
-		frappe.log_error(title="Website inquiry failed")
+		# details would tell the visitor about the site's records: log them (outside the request's
+		# transaction, which is rolled back), answer plainly
+		frappe.log_error(title="Website inquiry failed", defer_insert=True)
 		frappe.clear_messages()
 		frappe.throw(_("Your inquiry could not be taken in right now. Please try again later."))
 	finally:

@@ -254,6 +254,23 @@ class TestRefusalReviewScope(FunnelTestCase):
 		for field in ("company", "customer"):
 			self.assertTrue(meta.get_field(field).read_only, field)
 
+	def test_user_permissions_on_customer_apply_to_the_review(self):
+		_customer, review = self.customer_deal_review()
+		other_customer = frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": "Funnel Scope Other Customer",
+				"customer_type": "Company",
+			}
+		).insert(ignore_if_duplicate=True)
+		manager = make_user("funnel-scope-customer-manager@example.test", "Sales Manager")
+		limit_user(manager, "Customer", other_customer.name)
+		with self.set_user(manager):
+			self.assertFalse(frappe.has_permission("Refusal Review", "read", review.name))
+			self.assertNotIn(
+				review.name, frappe.get_list("Refusal Review", pluck="name", limit_page_length=0)
+			)
+
 	def test_a_manager_of_one_company_does_not_see_anothers_reviews(self):
 		_mine, own = self.lost_review(self.company, "Our own note")
 		_theirs, foreign = self.lost_review(self.other, "Private note of the other company")
