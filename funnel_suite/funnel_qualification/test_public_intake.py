@@ -169,3 +169,65 @@ class TestPublicIntake(FunnelTestCase):
 			self.assertIn(fragment, str(ctx.exception))
 		with self.assertRaises(frappe.ValidationError):
 			self.switch(limit=0 - 1)
+
+
+class TestPublicIntakeOverHttp(FunnelTestCase):
+	"""The same door through the host's real request handling (a test client in its own thread, as
+	Frappe's API tests do): the status codes a website sees. Settings are committed for the request
+	to see them and put back afterwards; these requests write no Lead."""
+
+	IP = "198.51.100.77"
+	FIELDS = ("public_intake_enabled", "public_intake_user", "public_intake_limit", "public_intake_window")
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		from frappe.utils import get_test_client
+
+		cls.client = get_test_client()
+		cls.service = make_user("funnel-web-intake-http@example.test", "Funnel Intake")
+		cls.saved = frappe.db.get_value("Funnel Settings", "Funnel Settings", cls.FIELDS, as_dict=True)
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		for field in cls.FIELDS:
+			frappe.db.set_single_value("Funnel Settings", field, cls.saved[field])
+		frappe.delete_doc("User", cls.service, force=True, ignore_permissions=True)
+		frappe.db.commit()
+		frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
+		frappe.cache.delete(frappe.cache.make_key(f"rl:{CMD}:{cls.IP}"))
+		super().tearDownClass()
+
+	def settings(self, **values):
+		for field, value in values.items():
+			frappe.db.set_single_value("Funnel Settings", field, value)
+		frappe.db.commit()
+		frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
+
+	def post(self, data: dict):
+		from frappe.tests.test_api import make_request
+
+		return make_request(
+			target=self.client.post,
+			args=(f"/api/method/{CMD}",),
+			kwargs={"data": data, "headers": {"X-Forwarded-For": self.IP}},
+		)
+
+	def test_status_codes_off_invalid_and_over_the_limit(self):
+		self.settings(public_intake_enabled=0)
+		address = email()
+		response = self.post({"email": address})
+		self.assertEqual((response.status_code, response.json["exc_type"]), (403, "PublicIntakeOff"))
+		self.settings(
+			public_intake_enabled=1,
+			public_intake_user=self.service,
+			public_intake_limit=1,
+			public_intake_window=5,
+		)
+		response = self.post({"email": "olga@@example"})  # refused, and it counts
+		self.assertEqual(response.status_code, 417)
+		response = self.post({"email": address, "text": "over the limit"})
+		self.assertEqual(response.status_code, 429)
+		self.assertIn("at most 1 in 5 minutes", response.get_data(as_text=True))
+		self.assertEqual(leads_with(address), [])
