@@ -430,6 +430,10 @@ def before_uninstall():
 
 	remove_cadence_fields()
 	remove_journey_fields()
+	for role, doctypes in ROLE_PERMISSIONS.items():  # the rules install gave the app's roles
+		for doctype in doctypes:
+			frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": role})
+			frappe.clear_cache(doctype=doctype)
 
 	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
 		if frappe.db.exists("Kanban Board", name):

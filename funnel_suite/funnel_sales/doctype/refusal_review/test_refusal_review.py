@@ -307,6 +307,10 @@ class TestRefusalReviewScope(FunnelTestCase):
 			with self.assertRaises(frappe.PermissionError):
 				review_refusal(foreign.name, "Verified")
 			self.assertNotIn(foreign.name, frappe.get_list("Refusal Review", pluck="name"))
+		for outsider in ("Guest", self.seller):
+			with self.set_user(outsider):
+				with self.assertRaises(frappe.PermissionError):
+					get_refusal_activity(foreign.name)
 		with self.set_user(self.reviewer):  # a reviewer for every company reads the deal's activity
 			activity = get_refusal_activity(foreign.name)
 			self.assertIn("Private note of the other company", [c.content for c in activity["comments"]])
