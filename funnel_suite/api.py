@@ -240,9 +240,11 @@ def intake(
 ) -> dict:
 	"""One door for every inbound contact: a known person or company gets the inquiry on their card
 	(a customer gets a new deal), an archived lead comes back, an unknown one becomes a Lead.
-	Returns {"status": "created" | "existing" | "returning", "doctype", "name", "matched_by"}.
-	For integrations (API key of a user who may create Leads)."""
-	frappe.has_permission("Lead", "create", throw=True)
+	Returns {"status": "created" | "existing" | "returning", "doctype", "name", "matched_by"}, or
+	{"status": "received"} naming nothing when the caller may not read the record.
+	For integrations (a user with the role Funnel Intake) and people who may create Leads; it acts
+	with the caller's own rights (see funnel_qualification/intake.py)."""
+	intake_flow.check_caller()
 	return intake_flow.take_in(
 		intake_engine.Inquiry(
 			person_name=person_name,
@@ -258,6 +260,40 @@ def intake(
 			need=need,
 			text=text,
 			external_id=external_id,
+		)
+	)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def public_intake(
+	person_name: str | None = None,
+	company_name: str | None = None,
+	email: str | None = None,
+	phone: str | None = None,
+	need: str | None = None,
+	text: str | None = None,
+	utm_source: str | None = None,
+	utm_medium: str | None = None,
+	utm_campaign: str | None = None,
+) -> dict:
+	"""Website inquiries from anyone, no login: off until a System Manager switches it on in Funnel
+	Settings; limited per IP address (HTTP 429 beyond the limit); matched like `intake` with the
+	configured Funnel Intake user's rights. Always answers {"status": "received", "message"}."""
+	from funnel_suite.funnel_qualification.public import CHANNEL, take_in_public
+
+	return take_in_public(
+		intake_engine.Inquiry(
+			person_name=person_name,
+			company_name=company_name,
+			email=email,
+			phone=phone,
+			source=CHANNEL,
+			channel=CHANNEL,
+			need=need,
+			text=text,
+			utm_source=utm_source,
+			utm_medium=utm_medium,
+			utm_campaign=utm_campaign,
 		)
 	)
 

@@ -9,7 +9,20 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from funnel_suite.funnel_analytics.setup import create_journey_fields, remove_journey_fields
 from funnel_suite.funnel_cadences.setup import create_cadence_fields, remove_cadence_fields
 
-ROLES = ("Funnel Manager", "Funnel Reviewer")
+ROLES = ("Funnel Manager", "Funnel Reviewer", "Funnel Intake")
+# What the app's roles may do on host doctypes, added as Custom DocPerm rows (as the Role
+# Permission Manager adds them) at install and by a patch, never again afterwards, so an admin's
+# own changes stay: a reviewer reads the deals it reviews (their calls, emails and comments);
+# Funnel Intake is the service role of integrations that take inquiries in (`api.intake`).
+ROLE_PERMISSIONS = {
+	"Funnel Reviewer": {"Opportunity": ("read",)},
+	"Funnel Intake": {
+		"Lead": ("read", "write", "create"),
+		"Contact": ("read",),
+		"Customer": ("read",),
+		"Opportunity": ("read", "create"),
+	},
+}
 LOST_CATEGORIES = (
 	("Price", 0),
 	("Not now", 1),
@@ -348,8 +361,23 @@ def create_roles():
 			)
 
 
+def create_role_permissions() -> None:
+	"""Add ROLE_PERMISSIONS where the role has no rule on the doctype yet."""
+	from frappe.permissions import add_permission, update_permission_property
+
+	for role, doctypes in ROLE_PERMISSIONS.items():
+		for doctype, ptypes in doctypes.items():
+			if frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0}):
+				continue
+			add_permission(doctype, role, 0)
+			for ptype in ptypes:
+				update_permission_property(doctype, role, 0, ptype, 1)
+			frappe.clear_cache(doctype=doctype)
+
+
 def after_install():
 	create_roles()
+	create_role_permissions()
 	create_card_fields()
 	create_cadence_fields()
 	create_journey_fields()
@@ -402,6 +430,10 @@ def before_uninstall():
 
 	remove_cadence_fields()
 	remove_journey_fields()
+	for role, doctypes in ROLE_PERMISSIONS.items():  # the rules install gave the app's roles
+		for doctype in doctypes:
+			frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": role})
+			frappe.clear_cache(doctype=doctype)
 
 	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
 		if frappe.db.exists("Kanban Board", name):

@@ -17,12 +17,15 @@ from funnel_suite.engine.intake import (
 	InvalidPhone,
 	Match,
 	MissingContactData,
+	MissingEmailOrPhone,
 	NormalizedInquiry,
 	PhoneKey,
+	TooLong,
 	decide,
 	normalize_email,
 	normalize_phone,
 	validate_inquiry,
+	validate_public_inquiry,
 )
 
 # -- normalize_email ----------------------------------------------------------------------------------------
@@ -389,3 +392,50 @@ def test_ua_number_formats_normalize_to_same_e164(code, subscriber, data):
 	expected = f"+380{code}{subscriber}"
 	assert normalize_phone(first, "UA").e164 == expected
 	assert normalize_phone(second, "UA").e164 == expected
+
+
+# -- validate_public_inquiry --------------------------------------------------------------------------------
+
+
+def test_public_inquiry_drops_an_external_id():
+	norm = validate_public_inquiry(Inquiry(person_name="Olga", email="Olga@X.com", external_id="form-1"))
+	assert (norm.email, norm.external_id, norm.inquiry.external_id) == ("olga@x.com", None, None)
+	assert norm.keys() == [(KEY_EMAIL, "olga@x.com")]
+
+
+@pytest.mark.parametrize(
+	("field", "limit"),
+	[
+		("person_name", 140),
+		("company_name", 140),
+		("phone", 40),
+		("need", 2000),
+		("text", 5000),
+		("utm_source", 140),
+	],
+)
+def test_public_inquiry_refuses_a_value_over_its_limit(field, limit):
+	ok = (
+		Inquiry(email="a@b.co", **{field: "x" * limit})
+		if field != "phone"
+		else Inquiry(email="a@b.co", phone="1" * limit)
+	)
+	validate_public_inquiry(ok)  # at the limit: fine
+	with pytest.raises(TooLong) as err:
+		validate_public_inquiry(Inquiry(email="a@b.co", **{field: "1" * (limit + 1)}))
+	assert (err.value.field, err.value.limit) == (field, limit)
+
+
+@pytest.mark.parametrize(
+	"inq", [Inquiry(person_name="Olga"), Inquiry(company_name="X", email="  ", phone="")]
+)
+def test_public_inquiry_needs_an_email_or_a_phone(inq):
+	with pytest.raises(MissingEmailOrPhone):
+		validate_public_inquiry(inq)
+
+
+def test_public_inquiry_keeps_the_usual_checks():
+	with pytest.raises(InvalidEmail):
+		validate_public_inquiry(Inquiry(email="olga@@x"))
+	with pytest.raises(InvalidPhone):
+		validate_public_inquiry(Inquiry(phone="call me"))

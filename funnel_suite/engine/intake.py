@@ -10,7 +10,7 @@ typed errors here carry data so that layer can word them (translated).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 
@@ -217,6 +217,51 @@ def validate_inquiry(inq: Inquiry, default_region: str | None = None) -> Normali
 	)
 
 
+# -- public (guest) inquiries -------------------------------------------------------------------------------
+
+PUBLIC_FIELD_LIMITS = {
+	"person_name": 140,
+	"company_name": 140,
+	"email": MAX_EMAIL_LENGTH,
+	"phone": 40,
+	"need": 2000,
+	"text": 5000,
+	"utm_source": 140,
+	"utm_medium": 140,
+	"utm_campaign": 140,
+}
+"""What a website visitor may send, and how long each value may be (characters)."""
+
+
+class TooLong(IntakeError):
+	code = "too_long"
+
+	def __init__(self, field: str, limit: int):
+		self.field = field
+		self.limit = limit
+		super().__init__(f"{field} is longer than {limit} characters")
+
+
+class MissingEmailOrPhone(IntakeError):
+	code = "missing_email_or_phone"
+
+	def __init__(self):
+		super().__init__("a website inquiry needs an email or a phone to answer it")
+
+
+def validate_public_inquiry(inq: Inquiry, default_region: str | None = None) -> NormalizedInquiry:
+	"""A visitor's inquiry: every value within PUBLIC_FIELD_LIMITS (`TooLong` names the first one
+	that is not), an email or a phone (`MissingEmailOrPhone`), then the checks of `validate_inquiry`.
+	An external id is an integration's claim to a record: a visitor's is dropped."""
+	for field, limit in PUBLIC_FIELD_LIMITS.items():
+		value = getattr(inq, field)
+		if value is not None and len(value) > limit:
+			raise TooLong(field, limit)
+	if _blank(inq.email) and _blank(inq.phone):
+		raise MissingEmailOrPhone()
+	return validate_inquiry(replace(inq, external_id=None), default_region)
+
+
 # -- matching decision --------------------------------------------------------------------------------------
 
 DOCTYPE_LEAD = "Lead"
@@ -227,6 +272,8 @@ DOCTYPES = (DOCTYPE_LEAD, DOCTYPE_CONTACT, DOCTYPE_CUSTOMER)
 OUTCOME_CREATED = "created"
 OUTCOME_EXISTING = "existing"
 OUTCOME_RETURNING = "returning"
+OUTCOME_RECEIVED = "received"
+"""The answer that names nothing: the inquiry went to a record the caller may not read."""
 OUTCOMES = (OUTCOME_CREATED, OUTCOME_EXISTING, OUTCOME_RETURNING)
 
 
@@ -304,7 +351,9 @@ __all__ = [
 	"OUTCOMES",
 	"OUTCOME_CREATED",
 	"OUTCOME_EXISTING",
+	"OUTCOME_RECEIVED",
 	"OUTCOME_RETURNING",
+	"PUBLIC_FIELD_LIMITS",
 	"Decision",
 	"Inquiry",
 	"IntakeError",
@@ -312,10 +361,13 @@ __all__ = [
 	"InvalidPhone",
 	"Match",
 	"MissingContactData",
+	"MissingEmailOrPhone",
 	"NormalizedInquiry",
 	"PhoneKey",
+	"TooLong",
 	"decide",
 	"normalize_email",
 	"normalize_phone",
 	"validate_inquiry",
+	"validate_public_inquiry",
 ]

@@ -11,6 +11,17 @@ made), looks the keys up in the Funnel Contact Key table, and acts:
 - an archived Lead → reopened in the entry stage, marked returning, history kept.
 
 The same `external_id` again returns the record the first call gave, and changes nothing.
+
+Who may call it and what it may do (issue 17): the caller has the role Funnel Intake (the
+service role of integrations: it reads and creates Leads, reads Contacts and Customers, opens
+deals) or may create Leads. Either way the intake acts with the caller's own rights, never
+beyond them: it writes on a known Lead or Contact only if the caller may read it, reopens an
+archived Lead only if the caller may change it, opens a deal only if the caller may read the
+customer and create Opportunities, and what it creates belongs to the caller's company (user
+default or User Permission on Company). When the caller may not act on the record the inquiry
+belongs to, the record's owner is told (a notification with the message) and nothing is written
+on the record. The answer names a record only to a caller who may read it; otherwise it is the
+neutral {"status": "received"}, so the intake is no lookup oracle for emails and phones.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ from funnel_suite.funnels.owned import app_writes
 from funnel_suite.funnels.sanitize import sanitized_value
 
 LOCK_TIMEOUT = 15
+INTAKE_ROLE = "Funnel Intake"
 
 
 class IntakeBusyError(frappe.ValidationError):
@@ -89,7 +101,7 @@ def _message(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
 	return _("New inquiry") + "<br>" + body
 
 
-def _describe_error(err: engine.IntakeError) -> str:
+def describe_error(err: engine.IntakeError) -> str:
 	if isinstance(err, engine.MissingContactData):
 		return _("An inquiry needs an email, a phone or a name (person or company); none was given.")
 	if isinstance(err, engine.InvalidEmail):
@@ -103,6 +115,27 @@ def _describe_error(err: engine.IntakeError) -> str:
 	return str(err)
 
 
+def check_caller() -> None:
+	"""The intake's door: its service role, or a person who may create Leads."""
+	if INTAKE_ROLE not in frappe.get_roles():
+		frappe.has_permission("Lead", "create", throw=True)
+
+
+def caller_company() -> str | None:
+	"""The company what the caller creates belongs to: their default company (which honours their
+	User Permissions on Company), else the first company they are limited to, else the site's."""
+	company = frappe.defaults.get_user_default("Company")
+	if company:
+		return company
+	allowed = frappe.permissions.get_user_permissions(frappe.session.user).get("Company") or []
+	allowed = sorted(allowed, key=lambda p: not p.get("is_default"))
+	return allowed[0]["doc"] if allowed else frappe.db.get_single_value("Global Defaults", "default_company")
+
+
+def _may(ptype: str, doctype: str, name: str | None = None) -> bool:
+	return bool(frappe.has_permission(doctype, ptype, doc=name))
+
+
 def take_in(inquiry: engine.Inquiry) -> dict:
 	# the external id is stored with db.set_value and a bulk insert (no Document.save()): sanitized
 	# here as the Lead's Data field would be, before the lookup, so the same id finds the same record
@@ -112,7 +145,11 @@ def take_in(inquiry: engine.Inquiry) -> dict:
 	try:
 		norm = engine.validate_inquiry(inquiry, default_region())
 	except engine.IntakeError as err:
-		frappe.throw(_describe_error(err), title=_("Invalid Inquiry"))
+		frappe.throw(describe_error(err), title=_("Invalid Inquiry"))
+	return take_in_normalized(inquiry, norm)
+
+
+def take_in_normalized(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> dict:
 	keys = norm.keys()
 	_lock(keys)
 	rows = _lookup(keys)
@@ -120,7 +157,7 @@ def take_in(inquiry: engine.Inquiry) -> dict:
 	# the same external id again: the record the first call gave, unchanged
 	for row in rows:
 		if row.key_type == engine.KEY_EXTERNAL_ID:
-			return _result(
+			return _answer(
 				engine.OUTCOME_EXISTING, row.reference_doctype, row.reference_name, engine.KEY_EXTERNAL_ID
 			)
 
@@ -134,15 +171,28 @@ def take_in(inquiry: engine.Inquiry) -> dict:
 	if decision.outcome == engine.OUTCOME_CREATED:
 		doctype, name = "Lead", _new_lead(inquiry, norm)
 	elif decision.outcome == engine.OUTCOME_RETURNING:
+		if not _may("write", "Lead", decision.name):
+			return _hand_over("Lead", decision.name, inquiry, norm)
 		doctype, name = "Lead", _reopen(decision.name, inquiry, norm)
 	elif decision.doctype == engine.DOCTYPE_CUSTOMER:
+		if not (_may("read", "Customer", decision.customer) and _may("create", "Opportunity")):
+			return _hand_over("Customer", decision.customer, inquiry, norm)
 		doctype, name = "Opportunity", _new_deal(decision.customer, inquiry, norm)
 	else:
 		doctype, name = decision.doctype, decision.name
+		if not _may("read", doctype, name):
+			return _hand_over(doctype, name, inquiry, norm)
 		_note(doctype, name, inquiry, norm)
 	if norm.external_id:
 		_remember(norm.external_id, doctype, name)
-	return _result(decision.outcome, doctype, name, decision.matched_by)
+	return _answer(decision.outcome, doctype, name, decision.matched_by)
+
+
+def _answer(status, doctype, name, matched_by) -> dict:
+	"""The record is named only to a caller who may read it."""
+	if name and _may("read", doctype, name):
+		return _result(status, doctype, name, matched_by)
+	return _result(engine.OUTCOME_RECEIVED, None, None, None)
 
 
 def _result(status, doctype, name, matched_by) -> dict:
@@ -167,6 +217,7 @@ def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
 			"doctype": "Lead",
 			"first_name": person,
 			"company_name": norm.company_name,
+			"company": caller_company(),
 			"email_id": norm.email,
 			"mobile_no": norm.phone.e164 if norm.phone else None,
 			"funnel_phone_as_given": norm.phone.raw if norm.phone and not norm.phone.e164 else None,
@@ -237,27 +288,62 @@ def _reopen(name: str, inquiry, norm) -> str:
 	if lead.get("funnel"):
 		lead.funnel_stage = load_funnel(lead.funnel).entry_stage.name
 		lead.flags.funnel_move_comment = _("Returned with a new inquiry")
-	lead.flags.ignore_permissions = True  # the intake acts for the company; its own permission was checked
-	with app_writes():  # archived / returning are the intake's to write
+	# the caller's write permission on this lead was checked before; the flags are the app's own
+	# fields (archived, returning), which no user sets by hand
+	lead.flags.ignore_permissions = True
+	with app_writes():
 		lead.save()
 	lead.add_comment("Comment", _message(inquiry, norm))
 	return lead.name
 
 
 def _new_deal(customer: str, inquiry, norm) -> str:
+	"""A deal in the caller's company, created with the caller's own rights (read on the customer
+	was checked before; the insert checks create on Opportunity and the user permissions)."""
 	deal = frappe.get_doc(
 		{
 			"doctype": "Opportunity",
 			"opportunity_from": "Customer",
 			"party_name": customer,
-			"company": frappe.defaults.get_global_default("company"),
+			"company": caller_company(),
 			"source": inquiry.source
 			if inquiry.source and frappe.db.exists("Lead Source", inquiry.source)
 			else None,
 			"contact_email": norm.email,
 		}
 	)
-	deal.flags.ignore_permissions = True
 	deal.insert()
 	deal.add_comment("Comment", _message(inquiry, norm))
 	return deal.name
+
+
+OWNER_FIELDS = {
+	"Lead": ("lead_owner", "owner"),
+	"Customer": ("account_manager", "owner"),
+	"Contact": ("owner",),
+}
+
+
+def _hand_over(doctype: str, name: str, inquiry, norm) -> dict:
+	"""The inquiry belongs to a record the caller may not act on: its owner is told, with the
+	message, and nothing is written on the record. The answer names nothing."""
+	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+
+	fields = OWNER_FIELDS.get(doctype, ("owner",))
+	values = frappe.db.get_value(doctype, name, fields, as_dict=True) or {}
+	owner = next((values.get(f) for f in fields if values.get(f)), None)
+	if owner and owner != "Guest":
+		make_notification_logs(
+			frappe._dict(
+				type="Alert",
+				document_type=doctype,
+				document_name=name,
+				subject=_("New inquiry for {0}, taken in by {1}").format(
+					frappe.bold(name), frappe.bold(frappe.utils.get_fullname(frappe.session.user))
+				),
+				email_content=_message(inquiry, norm),
+				from_user=frappe.session.user,
+			),
+			[owner],
+		)
+	return _result(engine.OUTCOME_RECEIVED, None, None, None)

@@ -6,7 +6,7 @@ import frappe
 
 from funnel_suite.api import disqualify_lead, intake, qualify_lead
 from funnel_suite.funnels.card import default_funnel
-from funnel_suite.tests.utils import FunnelTestCase, make_user
+from funnel_suite.tests.utils import FunnelTestCase, make_lead, make_user, other_company, unique
 
 
 def email() -> str:
@@ -203,3 +203,163 @@ class TestParallelIntake(FunnelTestCase):
 				frappe.db.delete("Lead", {"name": name})
 			frappe.db.set_single_value("Funnel Settings", "default_phone_region", region)
 			frappe.db.commit()
+
+
+def limit_user(user: str, allow: str, value: str) -> str:
+	if not frappe.db.exists("User Permission", {"user": user, "allow": allow, "for_value": value}):
+		frappe.get_doc(
+			{"doctype": "User Permission", "user": user, "allow": allow, "for_value": value}
+		).insert(ignore_permissions=True)
+	return user
+
+
+NEUTRAL = {"status": "received", "doctype": None, "name": None, "matched_by": None}
+
+
+class TestIntakeScope(FunnelTestCase):
+	"""Intake acts with the caller's own rights: it writes only on what the caller may read or
+	change, names only what the caller may read, and creates in the caller's company."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.db.set_single_value("Funnel Settings", "default_phone_region", "UA")
+		frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
+		cls.company = frappe.defaults.get_global_default("company")
+		cls.other = other_company(cls.company)
+		cls.owner = make_user("funnel-intake-lead-owner@example.test", "Sales User")
+		# a Sales User of the other company: Lead create, but no read on the first company's leads
+		cls.clerk = limit_user(
+			make_user("funnel-intake-clerk@example.test", "Sales User"), "Company", cls.other
+		)
+		cls.seller = make_user("funnel-intake-seller@example.test", "Sales User")
+		cls.service = make_user("funnel-intake-service@example.test", "Funnel Intake")
+
+	def lead_of_first_company(self, address: str):
+		return make_lead(email_id=address, company=self.company, lead_owner=self.owner)
+
+	def customer_with_contact(self, address: str) -> str:
+		lead = intake(person_name="Marta", company_name=unique("Bakery"), email=address)["name"]
+		return qualify_lead(lead)["customer"]
+
+	def test_a_lead_the_caller_cannot_read_is_neither_named_nor_written_on(self):
+		address = email()
+		lead = self.lead_of_first_company(address)
+		comments = frappe.db.count("Comment", {"reference_doctype": "Lead", "reference_name": lead.name})
+		with self.set_user(self.clerk):
+			self.assertFalse(frappe.has_permission("Lead", "read", lead.name))
+			result = intake(email=address, text="Please call me back")
+		self.assertEqual(result, NEUTRAL)
+		self.assertEqual(
+			frappe.db.count("Comment", {"reference_doctype": "Lead", "reference_name": lead.name}), comments
+		)
+		# the inquiry is not lost: the lead's owner is told, with the message
+		self.assertTrue(
+			frappe.db.exists(
+				"Notification Log",
+				{
+					"for_user": self.owner,
+					"document_name": lead.name,
+					"email_content": ("like", "%call me back%"),
+				},
+			)
+		)
+
+	def test_an_archived_lead_the_caller_cannot_change_stays_archived(self):
+		address = email()
+		lead = self.lead_of_first_company(address)
+		disqualify_lead(lead.name, "No budget")
+		with self.set_user(self.clerk):
+			result = intake(email=address)
+		self.assertEqual(result, NEUTRAL)
+		self.assertEqual(
+			frappe.db.get_value("Lead", lead.name, ["funnel_archived", "funnel_returning"]), (1, 0)
+		)
+
+	def test_the_same_external_id_names_the_record_only_to_its_readers(self):
+		lead = intake(person_name="Hook", email=email(), external_id=unique("form"))["name"]
+		external_id = frappe.db.get_value("Lead", lead, "funnel_external_id")
+		frappe.db.set_value("Lead", lead, "company", self.company)
+		with self.set_user(self.clerk):
+			self.assertEqual(intake(email=email(), external_id=external_id), NEUTRAL)
+		with self.set_user(self.seller):
+			self.assertEqual(intake(email=email(), external_id=external_id)["name"], lead)
+
+	def test_a_reader_of_the_lead_gets_its_name(self):
+		address = email()
+		lead = self.lead_of_first_company(address)
+		with self.set_user(self.seller):
+			result = intake(email=address, text="Second message")
+		self.assertEqual((result["status"], result["name"]), ("existing", lead.name))
+
+	def test_what_the_caller_creates_is_in_the_callers_company(self):
+		with self.set_user(self.clerk):
+			result = intake(person_name="New in the other company", email=email())
+		self.assertEqual(result["status"], "created")
+		self.assertEqual(frappe.db.get_value("Lead", result["name"], "company"), self.other)
+		address = email()
+		customer = self.customer_with_contact(address)
+		deals = frappe.db.count("Opportunity", {"party_name": customer})
+		with self.set_user(self.clerk):
+			result = intake(email=address, text="A second oven")
+		self.assertEqual((result["status"], result["doctype"]), ("existing", "Opportunity"))
+		deal = frappe.get_doc("Opportunity", result["name"])
+		self.assertEqual((deal.party_name, deal.company, deal.owner), (customer, self.other, self.clerk))
+		self.assertEqual(frappe.db.count("Opportunity", {"party_name": customer}), deals + 1)
+
+	def test_no_deal_for_a_customer_the_caller_may_not_read(self):
+		address = email()
+		customer = self.customer_with_contact(address)
+		limited = make_user("funnel-intake-one-customer@example.test", "Sales User")
+		limit_user(limited, "Customer", self.customer_with_contact(email()))
+		deals = frappe.db.count("Opportunity", {"party_name": customer})
+		with self.set_user(limited):
+			self.assertFalse(frappe.has_permission("Customer", "read", customer))
+			result = intake(email=address, text="A third oven")
+		self.assertEqual(result, NEUTRAL)
+		self.assertEqual(frappe.db.count("Opportunity", {"party_name": customer}), deals)
+
+	def test_lead_create_alone_opens_no_deal(self):
+		"""A person whose role may only create and read Leads: a customer's new inquiry does not
+		become a deal they could not have opened themselves."""
+		from frappe.permissions import add_permission, update_permission_property
+
+		role = "Funnel Test Lead Clerk"
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert()
+		add_permission("Lead", role, 0)
+		update_permission_property("Lead", role, 0, "create", 1)
+		clerk = make_user("funnel-intake-lead-clerk@example.test", role)
+		address = email()
+		customer = self.customer_with_contact(address)
+		deals = frappe.db.count("Opportunity", {"party_name": customer})
+		try:
+			with self.set_user(clerk):
+				self.assertFalse(frappe.has_permission("Opportunity", "create"))
+				result = intake(email=address, text="Another oven")
+				created = intake(person_name="Someone new", email=email())
+		finally:
+			frappe.clear_cache(doctype="Lead")
+		self.assertEqual(result, NEUTRAL)
+		self.assertEqual(frappe.db.count("Opportunity", {"party_name": customer}), deals)
+		self.assertEqual(created["status"], "created")
+
+	def test_the_funnel_intake_role_runs_the_whole_intake(self):
+		self.assertEqual(
+			set(frappe.get_roles(self.service)) - {"All", "Guest", "Desk User"}, {"Funnel Intake"}
+		)
+		address, returning, known = email(), email(), email()
+		archived = intake(person_name="Was here", email=returning)["name"]
+		disqualify_lead(archived, "No budget")
+		customer = self.customer_with_contact(known)
+		with self.set_user(self.service):
+			created = intake(person_name="From the website", email=address, source="Website")
+			again = intake(email=address, text="Me again")
+			back = intake(email=returning, text="Budget found")
+			deal = intake(email=known, text="One more oven")
+		self.assertEqual((created["status"], created["doctype"]), ("created", "Lead"))
+		self.assertEqual((again["status"], again["name"]), ("existing", created["name"]))
+		self.assertEqual((back["status"], back["name"]), ("returning", archived))
+		self.assertEqual(frappe.db.get_value("Lead", archived, "funnel_archived"), 0)
+		self.assertEqual((deal["status"], deal["doctype"]), ("existing", "Opportunity"))
+		self.assertEqual(frappe.db.get_value("Opportunity", deal["name"], "party_name"), customer)

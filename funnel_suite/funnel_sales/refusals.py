@@ -11,6 +11,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+from frappe.desk.form.load import get_communication_data
 from frappe.utils import now_datetime
 
 from funnel_suite.funnels.card import load_funnel
@@ -19,6 +20,7 @@ from funnel_suite.funnels.tasks import card_owner
 
 REVIEWER_ROLES = {"Funnel Reviewer", "System Manager"}
 VERDICTS = ("Verified", "Returned")
+ACTIVITY_ROWS = 100
 
 
 def on_card_moved(doc, entries: list[dict]) -> None:
@@ -50,6 +52,8 @@ def on_card_moved(doc, entries: list[dict]) -> None:
 			"doctype": "Refusal Review",
 			"opportunity": doc.name,
 			"customer_name": doc.get("customer_name") or doc.get("party_name"),
+			"customer": deal_customer(doc),
+			"company": doc.get("company"),
 			"deal_funnel": lost["funnel"],
 			"lost_stage": lost["to_stage"],
 			"salesperson": card_owner(doc),
@@ -61,6 +65,17 @@ def on_card_moved(doc, entries: list[dict]) -> None:
 			"status": "Pending",
 		}
 	).insert(ignore_permissions=True)
+
+
+def deal_customer(deal) -> str | None:
+	"""The Customer of a deal: its party, or the customer made from its lead."""
+	if not deal.get("party_name"):
+		return None
+	if deal.get("opportunity_from") == "Customer":
+		return deal.party_name
+	if deal.get("opportunity_from") == "Lead":
+		return frappe.db.get_value("Customer", {"lead_name": deal.party_name}, "name")
+	return None
 
 
 def _check_reviewer() -> None:
@@ -169,31 +184,50 @@ def _return_to_work(review, return_stage: str | None, note: str) -> str:
 
 
 def deal_activity(review: str) -> dict:
-	"""The deal's calls, emails and comments, for the reviewer's screen."""
+	"""The deal's calls, emails, comments and moves, for the reviewer's screen.
+
+	Two checks: read on the review (roles and user permissions, which apply through the review's
+	company, customer and opportunity links) and read on the deal itself — the activity is the
+	deal's, so only someone who could open the deal sees it. The reads then go the host's way: the
+	deal form's timeline and comments (which the host shows to the deal's readers) and the move log
+	through its permission hook."""
 	doc = frappe.get_doc("Refusal Review", review)
 	doc.check_permission("read")
-	communications = frappe.get_all(
-		"Communication",
-		filters={"reference_doctype": "Opportunity", "reference_name": doc.opportunity},
-		fields=["communication_medium", "sent_or_received", "subject", "content", "sender", "creation"],
-		order_by="creation desc",
-		limit_page_length=100,
+	deal = frappe.get_doc("Opportunity", doc.opportunity)
+	if not frappe.has_permission("Opportunity", "read", doc=deal):
+		frappe.throw(
+			_(
+				"You may read this refusal review but not the deal {0}, so its calls, emails and comments stay closed."
+			).format(frappe.bold(deal.name)),
+			exc=frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	# the deal form's own timeline query (its emails and the ones linked to it), after the check
+	communications = get_communication_data(
+		"Opportunity",
+		deal.name,
+		limit=ACTIVITY_ROWS,
+		fields="C.communication_medium, C.sent_or_received, C.subject, C.content, C.sender, "
+		"C.creation AS creation, C.communication_date",
 	)
+	# the host's form shows a document's comments to whoever may read it (docinfo); read was
+	# checked on the deal above
 	comments = frappe.get_all(
 		"Comment",
 		filters={
 			"reference_doctype": "Opportunity",
-			"reference_name": doc.opportunity,
+			"reference_name": deal.name,
 			"comment_type": ("in", ["Comment", "Info", "Edit"]),
 		},
 		fields=["comment_type", "content", "comment_email", "creation"],
 		order_by="creation desc",
-		limit_page_length=100,
+		limit_page_length=ACTIVITY_ROWS,
 	)
-	moves = frappe.get_all(
+	moves = frappe.get_list(
 		"Funnel Transition",
-		filters={"reference_doctype": "Opportunity", "reference_name": doc.opportunity},
+		filters={"reference_doctype": "Opportunity", "reference_name": deal.name},
 		fields=["from_stage", "to_stage", "moved_by", "moved_on", "comment"],
 		order_by="moved_on desc",
+		limit_page_length=ACTIVITY_ROWS,
 	)
 	return {"communications": communications, "comments": comments, "moves": moves}

@@ -15,6 +15,8 @@ DEFAULTS = {
 	"alarm_min_leads": 20,
 	"alarm_max_rate": 10,
 	"alarm_window_days": 30,
+	"public_intake_limit": 5,
+	"public_intake_window": 60,
 }
 
 

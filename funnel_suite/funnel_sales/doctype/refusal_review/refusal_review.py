@@ -18,8 +18,10 @@ class RefusalReview(Document):
 		amount: DF.Currency
 		categories: DF.SmallText | None
 		coaching_note: DF.Text | None
+		company: DF.Link | None
 		corrected_category: DF.Link | None
 		corrected_reason: DF.Link | None
+		customer: DF.Link | None
 		customer_name: DF.Data | None
 		deal_activity: DF.HTMLEditor | None
 		deal_funnel: DF.Link | None

@@ -5,10 +5,17 @@
 
 import frappe
 
-from funnel_suite.api import move_card, review_refusal
+from funnel_suite.api import get_refusal_activity, move_card, review_refusal
 from funnel_suite.funnel_sales.report.refusal_analysis.refusal_analysis import execute
 from funnel_suite.funnels.card import StageFieldsMissingError
-from funnel_suite.tests.utils import FunnelTestCase, make_funnel, make_opportunity, make_user, transitions
+from funnel_suite.tests.utils import (
+	FunnelTestCase,
+	make_funnel,
+	make_opportunity,
+	make_user,
+	other_company,
+	transitions,
+)
 
 STAGES = [
 	{"stage_name": "Inquiry received", "stage_type": "Open"},
@@ -185,3 +192,169 @@ class TestRefusalReview(FunnelTestCase):
 		self.assertIn("price", [c["fieldname"] for c in columns])
 		self.assertEqual(chart["data"]["labels"], [self.other_seller])
 		self.assertEqual(summary[0]["value"], 4)
+
+
+def limit_user(user: str, allow: str, value: str) -> None:
+	"""A User Permission (applies to every doctype that links `allow`)."""
+	if not frappe.db.exists("User Permission", {"user": user, "allow": allow, "for_value": value}):
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": user,
+				"allow": allow,
+				"for_value": value,
+				"apply_to_all_doctypes": 1,
+			}
+		).insert(ignore_permissions=True)
+
+
+class TestRefusalReviewScope(FunnelTestCase):
+	"""Reviews of another company's lost deals stay out of a manager's list, activity and report."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.db.set_single_value("Funnel Settings", "deferred_demand_funnel", None)
+		frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
+		cls.company = frappe.defaults.get_global_default("company")
+		cls.other = other_company(cls.company)
+		cls.funnel = make_funnel(stages=STAGES).name
+		cls.seller = make_user("funnel-scope-seller@example.test", "Sales User")
+		cls.expensive = reason("Too expensive for them", "Price")
+		# a Sales Manager and a Funnel Reviewer who work for the first company only
+		cls.manager = make_user("funnel-scope-manager@example.test", "Sales Manager")
+		limit_user(cls.manager, "Company", cls.company)
+		cls.local_reviewer = make_user("funnel-scope-reviewer-a@example.test", "Funnel Reviewer")
+		limit_user(cls.local_reviewer, "Company", cls.company)
+		cls.reviewer = make_user("funnel-scope-reviewer@example.test", "Funnel Reviewer")
+
+	def lost_review(self, company: str, note: str):
+		card = make_opportunity(funnel=self.funnel, opportunity_owner=self.seller, company=company)
+		card.add_comment("Comment", note)
+		move_card("Opportunity", card.name, "Deal lost", lost_reasons=[self.expensive])
+		return card, review_of(card.name)
+
+	def customer_deal_review(self):
+		customer = frappe.get_doc(
+			{"doctype": "Customer", "customer_name": "Funnel Scope Customer", "customer_type": "Company"}
+		).insert(ignore_if_duplicate=True)
+		card = make_opportunity(
+			funnel=self.funnel,
+			company=self.other,
+			opportunity_from="Customer",
+			party_name=customer.name,
+		)
+		move_card("Opportunity", card.name, "Deal lost", lost_reasons=[self.expensive])
+		return customer.name, review_of(card.name)
+
+	def test_the_review_carries_the_deals_company_and_customer(self):
+		customer, review = self.customer_deal_review()
+		self.assertEqual((review.company, review.customer), (self.other, customer))
+		meta = frappe.get_meta("Refusal Review")
+		for field in ("company", "customer"):
+			self.assertTrue(meta.get_field(field).read_only, field)
+
+	def test_user_permissions_on_customer_apply_to_the_review(self):
+		_customer, review = self.customer_deal_review()
+		other_customer = frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": "Funnel Scope Other Customer",
+				"customer_type": "Company",
+			}
+		).insert(ignore_if_duplicate=True)
+		manager = make_user("funnel-scope-customer-manager@example.test", "Sales Manager")
+		limit_user(manager, "Customer", other_customer.name)
+		with self.set_user(manager):
+			self.assertFalse(frappe.has_permission("Refusal Review", "read", review.name))
+			self.assertNotIn(
+				review.name, frappe.get_list("Refusal Review", pluck="name", limit_page_length=0)
+			)
+
+	def test_a_manager_of_one_company_does_not_see_anothers_reviews(self):
+		_mine, own = self.lost_review(self.company, "Our own note")
+		_theirs, foreign = self.lost_review(self.other, "Private note of the other company")
+		with self.set_user(self.manager):
+			names = frappe.get_list("Refusal Review", pluck="name", limit_page_length=0)
+			self.assertIn(own.name, names)
+			self.assertNotIn(foreign.name, names)
+			self.assertFalse(frappe.has_permission("Refusal Review", "read", foreign.name))
+			with self.assertRaises(frappe.PermissionError):
+				get_refusal_activity(foreign.name)
+			activity = get_refusal_activity(own.name)
+			self.assertIn("Our own note", [c.content for c in activity["comments"]])
+			_columns, rows, *_rest = execute({"salesperson": self.seller})
+			self.assertEqual(rows[0]["losses"], 1, "only the own company's loss is counted")
+
+	def test_a_reviewer_of_one_company_cannot_read_or_judge_anothers_review(self):
+		theirs, foreign = self.lost_review(self.other, "Private note of the other company")
+		frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Communication",
+				"communication_medium": "Email",
+				"sent_or_received": "Received",
+				"subject": "Our budget is gone",
+				"content": "Sorry, no budget this year",
+				"sender": "buyer@example.test",
+				"reference_doctype": "Opportunity",
+				"reference_name": theirs.name,
+			}
+		).insert(ignore_permissions=True)
+		with self.set_user(self.local_reviewer):
+			with self.assertRaises(frappe.PermissionError):
+				get_refusal_activity(foreign.name)
+			with self.assertRaises(frappe.PermissionError):
+				review_refusal(foreign.name, "Verified")
+			self.assertNotIn(foreign.name, frappe.get_list("Refusal Review", pluck="name"))
+		for outsider in ("Guest", self.seller):
+			with self.set_user(outsider):
+				with self.assertRaises(frappe.PermissionError):
+					get_refusal_activity(foreign.name)
+		with self.set_user(self.reviewer):  # a reviewer for every company reads the deal's activity
+			activity = get_refusal_activity(foreign.name)
+			self.assertIn("Private note of the other company", [c.content for c in activity["comments"]])
+			self.assertEqual(activity["moves"][0]["to_stage"], "Deal lost")
+			self.assertEqual(
+				[(c.subject, c.sent_or_received) for c in activity["communications"]],
+				[("Our budget is gone", "Received")],
+			)
+
+	def test_the_activity_needs_read_on_the_deal_itself(self):
+		"""A manager limited to a territory may read the review (it has no territory) but not the
+		deal of another territory: the deal's calls, emails and comments stay closed."""
+		territories = frappe.get_all("Territory", filters={"is_group": 0}, pluck="name", limit=2)
+		if len(territories) < 2:
+			territories.append(
+				frappe.get_doc(
+					{
+						"doctype": "Territory",
+						"territory_name": "Funnel Scope Land",
+						"parent_territory": "All Territories",
+					}
+				)
+				.insert()
+				.name
+			)
+		manager = make_user("funnel-scope-territory@example.test", "Sales Manager")
+		limit_user(manager, "Territory", territories[0])
+		card = make_opportunity(funnel=self.funnel, territory=territories[1])
+		card.add_comment("Comment", "Only for the deal's readers")
+		move_card("Opportunity", card.name, "Deal lost", lost_reasons=[self.expensive])
+		review = review_of(card.name)
+		with self.set_user(manager):
+			self.assertTrue(frappe.has_permission("Refusal Review", "read", review.name))
+			self.assertFalse(frappe.has_permission("Opportunity", "read", card.name))
+			with self.assertRaises(frappe.PermissionError):
+				get_refusal_activity(review.name)
+
+	def test_the_patch_fills_company_and_customer_of_existing_reviews(self):
+		from funnel_suite.patches.v0_3.refusal_review_company import execute as patch
+
+		customer, review = self.customer_deal_review()
+		frappe.db.set_value("Refusal Review", review.name, {"company": None, "customer": None})
+		patch()
+		self.assertEqual(
+			frappe.db.get_value("Refusal Review", review.name, ["company", "customer"]),
+			(self.other, customer),
+		)

@@ -12,6 +12,15 @@ from funnel_suite.engine import split_list
 from funnel_suite.engine.audit import load_vocabulary
 
 MAX_HISTORY_ROWS = 500
+# Website inquiries (funnel_suite.api.public_intake): only a System Manager changes these
+PUBLIC_INTAKE_FIELDS = (
+	"public_intake_enabled",
+	"public_intake_user",
+	"public_intake_limit",
+	"public_intake_window",
+)
+PUBLIC_INTAKE_MAX_LIMIT = 1000
+PUBLIC_INTAKE_MAX_WINDOW = 7 * 24 * 60
 
 
 class FunnelSettings(Document):
@@ -32,6 +41,10 @@ class FunnelSettings(Document):
 		deferred_demand_funnel: DF.Link | None
 		audit_vocabulary: DF.Code | None
 		history_rows: DF.Int
+		public_intake_enabled: DF.Check
+		public_intake_limit: DF.Int
+		public_intake_user: DF.Link | None
+		public_intake_window: DF.Int
 		reanimation_after_days: DF.Int
 		reanimation_categories: DF.SmallText | None
 		reanimation_enabled: DF.Check
@@ -61,6 +74,44 @@ class FunnelSettings(Document):
 			)
 		self.validate_audit_vocabulary()
 		self.validate_deferred_demand()
+		self.validate_public_intake()
+
+	def validate_public_intake(self):
+		before = self.get_doc_before_save()
+		changed = [
+			f
+			for f in PUBLIC_INTAKE_FIELDS
+			if before is not None and (before.get(f) or None) != (self.get(f) or None)
+		]
+		if changed and "System Manager" not in frappe.get_roles():
+			frappe.throw(
+				_("Only a System Manager may change {0}.").format(
+					", ".join(_(self.meta.get_label(f)) for f in changed)
+				),
+				exc=frappe.PermissionError,
+				title=_("Not Permitted"),
+			)
+		if not cint(self.public_intake_limit):
+			self.public_intake_limit = 5
+		if not cint(self.public_intake_window):
+			self.public_intake_window = 60
+		for field, top in (
+			("public_intake_limit", PUBLIC_INTAKE_MAX_LIMIT),
+			("public_intake_window", PUBLIC_INTAKE_MAX_WINDOW),
+		):
+			if not 1 <= cint(self.get(field)) <= top:
+				frappe.throw(
+					_("{0} must be between 1 and {1}; you entered {2}.").format(
+						_(self.meta.get_label(field)), top, self.get(field)
+					),
+					title=_("Invalid Value"),
+				)
+		if cint(self.public_intake_enabled) and (before is None or changed):
+			from funnel_suite.funnel_qualification.public import intake_user_problem
+
+			problem = intake_user_problem(self.public_intake_user)
+			if problem:
+				frappe.throw(problem, title=_("Invalid Value"))
 
 	def validate_deferred_demand(self):
 		for field in ("deferred_demand_funnel", "reanimation_funnel"):
