@@ -15,6 +15,7 @@ from funnel_suite.funnel_qualification.keys import lead_keys
 from funnel_suite.funnels.doctype.funnel_transition.funnel_transition import FunnelTransitionImmutableError
 from funnel_suite.tests.utils import (
 	FunnelTestCase,
+	count_queries,
 	ensure_lost_reason,
 	make_funnel,
 	make_lead,
@@ -311,6 +312,24 @@ class TestCardDeletion(FunnelTestCase):
 		frappe.delete_doc("Funnel", funnel)
 		frappe.set_user("Administrator")
 		self.assertFalse(frappe.db.exists("Funnel", funnel))
+
+	def test_deleting_costs_the_same_queries_whatever_the_history(self):
+		funnel = make_funnel(document_type="Lead", stages=LEAD_STAGES).name
+		warm, short, long = make_lead(funnel=funnel), make_lead(funnel=funnel), make_lead(funnel=funnel)
+		for lead in (warm, short):
+			move_card("Lead", lead.name, "Contacted")
+		frappe.delete_doc("Lead", warm.name)  # caches filled
+		for day in range(1, 13):
+			with self.freeze_time(T0 + dt.timedelta(days=day)):
+				move_card("Lead", long.name, "Contacted" if day % 2 else "New")
+		self.assertEqual(len(transitions("Lead", long.name)), 13)
+		self.assertEqual(
+			count_queries(lambda: frappe.delete_doc("Lead", long.name)),
+			count_queries(lambda: frappe.delete_doc("Lead", short.name)),
+		)
+		live = summary_of(funnel)
+		rebuild_summary(funnel)
+		self.assertEqual(summary_of(funnel), live)
 
 	# --- helpers -------------------------------------------------------------------------------
 
