@@ -147,3 +147,34 @@ _any_doctype["validate"] = [
 	*([_current] if isinstance(_current, str) else _current),
 	"funnel_suite.funnels.sanitize.sanitize_json_markup",
 ]
+
+# Deleting a card (the host's delete, by a user with delete permission): the app removes what
+# belongs to the card alone in the same transaction. Hooks get (card, its move log rows) before
+# the log rows are removed.
+for _doctype in funnel_document_types:
+	_current = doc_events[_doctype].get("on_trash") or []
+	doc_events[_doctype]["on_trash"] = [
+		*([_current] if isinstance(_current, str) else _current),
+		"funnel_suite.funnels.deletion.on_card_trash",
+	]
+funnel_on_card_delete = [
+	"funnel_suite.funnel_sales.refusals.on_deal_deleted",
+	"funnel_suite.funnel_analytics.summary.on_card_deleted",
+	"funnel_suite.funnel_cadences.enrollment.on_card_deleted",
+	"funnel_suite.funnel_repeat_sales.planner.on_card_deleted",
+]
+# The host's Personal Data Deletion Request also clears the app's copies of the person: the
+# app's own fields on the Lead found by the email (the host replaces the email itself there),
+# texts of cadence runs (delivery errors may quote an address); the intake's key table is purged
+# by funnel_suite.funnel_qualification.keys.forget_person.
+user_data_fields = [
+	{
+		"doctype": "Lead",
+		"filter_by": "email_id",
+		"redact_fields": ["funnel_phone_as_given", "funnel_external_id", "telegram_chat_id"],
+	},
+	{"doctype": "Cadence Enrollment Step", "strict": True},
+]
+doc_events.setdefault("Personal Data Deletion Request", {})["on_update"] = (
+	"funnel_suite.funnel_qualification.keys.forget_person"
+)

@@ -191,6 +191,42 @@ def on_card_moved(doc, entries: list[dict]) -> None:
 	write_card_state(doc, funnels)
 
 
+def forget_facts(facts: list[analytics.MoveFact], funnels=None) -> None:
+	"""Take what these moves added back out of both summaries (a deleted card's log): the same
+	deltas negated, in the same key order, then the rows that are left with nothing are removed,
+	so the summary equals a rebuild from the remaining log."""
+	if not facts:
+		return
+	funnels = (
+		funnels
+		if funnels is not None
+		else funnel_definitions(itertools.chain.from_iterable((f.funnel, f.from_funnel) for f in facts))
+	)
+	rows = sorted(_deltas(facts, funnels), key=lambda row: summary_name(row[0], row[1]))
+	negated = [
+		(grain, key, analytics.Counters(**{f: -getattr(c, f) for f in analytics.COUNTER_FIELDS}))
+		for grain, key, c in rows
+	]
+	frappe.db.sql(
+		_insert_sql(SUMMARY, SUMMARY_COLUMNS, len(negated), _ADD_COUNTERS),
+		_summary_values(negated, now_datetime(), frappe.session.user),
+	)
+	empty = " and ".join(
+		f"abs(`{c}`) < 0.000001" if c == "entered_amount" else f"`{c}` = 0" for c in analytics.COUNTER_FIELDS
+	)
+	frappe.db.sql(
+		f"delete from `tab{SUMMARY}` where name in %(names)s and {empty}",
+		{"names": tuple(summary_name(grain, key) for grain, key, _c in rows)},
+	)
+
+
+def on_card_deleted(doc, log: list[dict]) -> None:
+	"""`funnel_on_card_delete` hook: the deleted card's moves leave the summaries, its
+	current-stage row goes."""
+	forget_facts([fact_from(row) for row in log])
+	delete_card_state(doc)
+
+
 # --- the current-stage table --------------------------------------------------------------
 
 

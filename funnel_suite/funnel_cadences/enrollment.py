@@ -197,3 +197,21 @@ def cards_enrolled_for_sender(sender: str | None) -> set[tuple[str, str]]:
 		)
 		found.update((doctype, r[0]) for r in rows)
 	return found
+
+
+def on_card_deleted(doc, log: list[dict]) -> None:
+	"""Hook `funnel_on_card_delete`: a deleted card's cadence runs go with it (they are the app's
+	record of messages to this card alone; the messages themselves are Communications, which the
+	host unlinks). The rows are locked first, in the order a stop or the sender takes them, so a
+	step being sent right now finishes before its run is removed."""
+	names = frappe.db.sql(
+		"""select name from `tabCadence Enrollment`
+		where reference_doctype = %s and reference_name = %s order by name for update""",
+		(doc.doctype, doc.name),
+		pluck=True,
+	)
+	if names:
+		frappe.db.delete(
+			"Cadence Enrollment Step", {"parenttype": "Cadence Enrollment", "parent": ("in", names)}
+		)
+		frappe.db.delete("Cadence Enrollment", {"name": ("in", names)})

@@ -179,3 +179,27 @@ def refuse_import_duplicates(doc, method=None) -> None:
 				exc=frappe.DuplicateEntryError,
 				title=_("Duplicate Lead"),
 			)
+
+
+def forget_person(doc, method=None) -> None:
+	"""doc_events on_update of the host's Personal Data Deletion Request: while the host works the
+	request (it saves the request before and after each of its steps), every key row of each Lead
+	or Contact that carries the person's email goes — the email and that document's phones and
+	external id with it. The host then anonymizes the documents with plain updates (no save), so
+	nothing writes the keys back; a later save of such a document indexes its anonymized values."""
+	if not doc.get("deletion_steps") or doc.get("status") not in ("Pending Approval", "Deleted"):
+		return
+	key = _email_key(doc.email)
+	if not key:
+		return
+	owners = frappe.get_all(
+		"Funnel Contact Key",
+		filters={"key_type": key[0], "key_value": key[1]},
+		fields=["reference_doctype", "reference_name"],
+		distinct=True,
+	)
+	for owner in owners:
+		frappe.db.delete(
+			"Funnel Contact Key",
+			{"reference_doctype": owner.reference_doctype, "reference_name": owner.reference_name},
+		)

@@ -730,3 +730,13 @@ def _make_opportunity(rule, customer, contact, owner: str) -> str:
 	with app_writes():  # the lineage to the invoice / delivery note is the app's to write
 		opp.insert()
 	return opp.name
+
+
+def on_card_deleted(doc, log: list[dict]) -> None:
+	"""Hook `funnel_on_card_delete`: planned contacts belong to the customer and the rule, not to a
+	deal, so a deleted deal takes none of them along; the ones that opened or moved it only lose
+	the link (a link to a deleted record would block the delete and then point nowhere)."""
+	if doc.doctype != "Opportunity":
+		return
+	for field in ("created_opportunity", "moved_opportunity"):
+		frappe.db.set_value("Planned Contact", {field: doc.name}, field, None, update_modified=False)

@@ -231,3 +231,23 @@ def deal_activity(review: str) -> dict:
 		limit_page_length=ACTIVITY_ROWS,
 	)
 	return {"communications": communications, "comments": comments, "moves": moves}
+
+
+def on_deal_deleted(doc, log: list[dict]) -> None:
+	"""Hook `funnel_on_card_delete`: a deal deleted by a user who may delete it takes its refusal
+	reviews along. Each review is about one loss of this one deal (a single link), so it belongs
+	to the deal alone; a deleted duplicate or spam deal must not count in the Refusal Analysis
+	either, and a review keeps the customer's name, which a deletion request must remove.
+
+	The reviews go through the host's delete (their own card cleanup: move log, summaries,
+	smart tasks) without a permission check of their own: nobody may delete a review by hand,
+	and the host has just checked that the user may delete the deal."""
+	if doc.doctype != "Opportunity":
+		return
+	for review in frappe.get_all("Refusal Review", filters={"opportunity": doc.name}, pluck="name"):
+		frappe.delete_doc(
+			"Refusal Review",
+			review,
+			ignore_permissions=True,
+			flags={"deleted_with_deal": doc.name},
+		)

@@ -47,4 +47,10 @@ class RefusalReview(Document):
 			)
 
 	def on_trash(self):
-		frappe.throw(_("Refusal reviews are the history of the team's losses and are never deleted."))
+		# deleted only together with its deal (funnel_suite.funnel_sales.refusals.on_deal_deleted)
+		if not self.flags.deleted_with_deal:
+			frappe.throw(
+				_(
+					"Refusal reviews are the history of the team's losses and are never deleted. They go only when a user who may delete their deal deletes it."
+				)
+			)

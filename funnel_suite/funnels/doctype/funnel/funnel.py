@@ -222,7 +222,10 @@ class Funnel(Document):
 	def ensure_never_used(self):
 		"""Nothing a user entered is deleted: a funnel with cards or history can only be disabled."""
 		cards = frappe.db.count(self.document_type, {"funnel": self.name})
-		moves = frappe.db.count("Funnel Transition", {"funnel": self.name})
+		# moves into it and moves of cards that left it for another funnel
+		moves = frappe.db.count("Funnel Transition", {"funnel": self.name}) + frappe.db.count(
+			"Funnel Transition", {"from_funnel": self.name}
+		)
 		if cards or moves:
 			frappe.throw(
 				_(
