@@ -10,19 +10,11 @@ from funnel_suite.funnel_analytics.setup import create_journey_fields, remove_jo
 from funnel_suite.funnel_cadences.setup import create_cadence_fields, remove_cadence_fields
 
 ROLES = ("Funnel Manager", "Funnel Reviewer", "Funnel Intake")
-# What the app's roles may do on host doctypes, added as Custom DocPerm rows (as the Role
-# Permission Manager adds them) at install and by a patch, never again afterwards, so an admin's
-# own changes stay: a reviewer reads the deals it reviews (their calls, emails and comments);
-# Funnel Intake is the service role of integrations that take inquiries in (`api.intake`).
-ROLE_PERMISSIONS = {
-	"Funnel Reviewer": {"Opportunity": ("read",)},
-	"Funnel Intake": {
-		"Lead": ("read", "write", "create"),
-		"Contact": ("read",),
-		"Customer": ("read",),
-		"Opportunity": ("read", "create"),
-	},
-}
+# The app's roles grant nothing on ERPNext's own doctypes: a permission rule added there makes
+# the host copy every standard rule of that doctype into Custom DocPerm, after which ERPNext's own
+# updates of its rules no longer reach the site. So a reviewer reads the deals it reviews through a
+# sales role (Sales User / Sales Manager), and the integration user of the intake has Funnel
+# Intake plus Sales User (the Leads, Contacts, Customers and Opportunities it works with).
 LOST_CATEGORIES = (
 	("Price", 0),
 	("Not now", 1),
@@ -361,23 +353,8 @@ def create_roles():
 			)
 
 
-def create_role_permissions() -> None:
-	"""Add ROLE_PERMISSIONS where the role has no rule on the doctype yet."""
-	from frappe.permissions import add_permission, update_permission_property
-
-	for role, doctypes in ROLE_PERMISSIONS.items():
-		for doctype, ptypes in doctypes.items():
-			if frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0}):
-				continue
-			add_permission(doctype, role, 0)
-			for ptype in ptypes:
-				update_permission_property(doctype, role, 0, ptype, 1)
-			frappe.clear_cache(doctype=doctype)
-
-
 def after_install():
 	create_roles()
-	create_role_permissions()
 	create_card_fields()
 	create_cadence_fields()
 	create_journey_fields()
@@ -430,10 +407,6 @@ def before_uninstall():
 
 	remove_cadence_fields()
 	remove_journey_fields()
-	for role, doctypes in ROLE_PERMISSIONS.items():  # the rules install gave the app's roles
-		for doctype in doctypes:
-			frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": role})
-			frappe.clear_cache(doctype=doctype)
 
 	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
 		if frappe.db.exists("Kanban Board", name):

@@ -60,3 +60,16 @@ def test_every_string_is_translated_with_the_same_placeholders(lang):
 def test_preset_labels_are_in_the_pot(preset):
 	missing = [s for s in preset_strings(load_preset(preset)) if s not in POT]
 	assert missing == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_no_string_is_translated_twice(lang):
+	# parallel branches append to the catalogues; a msgid (in one context) twice is a fatal
+	# error for msgfmt and leaves one of the two translations unused
+	keys = re.findall(
+		r'^(?:msgctxt ("(?:[^"\\]|\\.)*")\n)?msgid ("(?:[^"\\]|\\.)*"(?:\n"(?:[^"\\]|\\.)*")*)\nmsgstr',
+		(LOCALE / f"{lang}.po").read_text(encoding="utf-8"),
+		flags=re.M,
+	)
+	duplicates = sorted({k for k in keys if keys.count(k) > 1 and k[1] != '""'})
+	assert duplicates == []

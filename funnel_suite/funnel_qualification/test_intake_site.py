@@ -233,7 +233,8 @@ class TestIntakeScope(FunnelTestCase):
 			make_user("funnel-intake-clerk@example.test", "Sales User"), "Company", cls.other
 		)
 		cls.seller = make_user("funnel-intake-seller@example.test", "Sales User")
-		cls.service = make_user("funnel-intake-service@example.test", "Funnel Intake")
+		# the integration user: the intake's role plus the sales role its records need
+		cls.service = make_user("funnel-intake-service@example.test", "Funnel Intake", "Sales User")
 
 	def lead_of_first_company(self, address: str):
 		return make_lead(email_id=address, company=self.company, lead_owner=self.owner)
@@ -344,9 +345,10 @@ class TestIntakeScope(FunnelTestCase):
 		self.assertEqual(frappe.db.count("Opportunity", {"party_name": customer}), deals)
 		self.assertEqual(created["status"], "created")
 
-	def test_the_funnel_intake_role_runs_the_whole_intake(self):
+	def test_the_funnel_intake_user_runs_the_whole_intake(self):
 		self.assertEqual(
-			set(frappe.get_roles(self.service)) - {"All", "Guest", "Desk User"}, {"Funnel Intake"}
+			set(frappe.get_roles(self.service)) - {"All", "Guest", "Desk User"},
+			{"Funnel Intake", "Sales User"},
 		)
 		address, returning, known = email(), email(), email()
 		archived = intake(person_name="Was here", email=returning)["name"]

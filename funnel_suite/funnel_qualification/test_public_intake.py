@@ -27,7 +27,7 @@ class TestPublicIntake(FunnelTestCase):
 	def setUpClass(cls):
 		super().setUpClass()
 		frappe.db.set_single_value("Funnel Settings", "default_phone_region", "UA")
-		cls.service = make_user("funnel-web-intake@example.test", "Funnel Intake")
+		cls.service = make_user("funnel-web-intake@example.test", "Funnel Intake", "Sales User")
 		cls.funnel_manager = make_user("funnel-web-manager@example.test", "Funnel Manager")
 		frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
 
@@ -185,7 +185,7 @@ class TestPublicIntakeOverHttp(FunnelTestCase):
 		from frappe.utils import get_test_client
 
 		cls.client = get_test_client()
-		cls.service = make_user("funnel-web-intake-http@example.test", "Funnel Intake")
+		cls.service = make_user("funnel-web-intake-http@example.test", "Funnel Intake", "Sales User")
 		cls.saved = frappe.db.get_value("Funnel Settings", "Funnel Settings", cls.FIELDS, as_dict=True)
 		frappe.db.commit()
 

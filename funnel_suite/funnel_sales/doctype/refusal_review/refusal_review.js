@@ -73,6 +73,15 @@ frappe.ui.form.on("Refusal Review", {
 		if (frm.is_new()) return;
 		const wrapper = frm.get_field("deal_activity").$wrapper;
 		const esc = frappe.utils.escape_html;
+		if (!frappe.model.can_read("Opportunity")) {
+			// the deal's calls, emails and comments are for those who may read the deal itself
+			wrapper.html(
+				`<div class="text-muted small">${esc(
+					__("The deal's activity is shown to users who may read Opportunities (a sales role).")
+				)}</div>`
+			);
+			return;
+		}
 		frappe.xcall("funnel_suite.api.get_refusal_activity", { review: frm.doc.name }).then((data) => {
 			const items = [
 				...data.communications.map((c) => ({
