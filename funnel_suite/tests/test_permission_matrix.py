@@ -95,6 +95,9 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	"get_planned_contacts": ("funnel_suite.api.get_planned_contacts", SALES),
 	"run_repeat_sales_now": ("funnel_suite.api.run_repeat_sales_now", MANAGERS),
 	"intake": ("funnel_suite.api.intake", LEAD_WRITERS),
+	# website inquiries are off until a System Manager switches them on (test_public_intake
+	# covers them switched on, as Guest, with the rate limit)
+	"public_intake": ("funnel_suite.api.public_intake", set()),
 }
 
 
@@ -223,6 +226,7 @@ class MatrixFixtures(FunnelTestCase):
 				"person_name": "Matrix Person",
 				"email": f"{unique('m').replace(' ', '')}@example.com",
 			},
+			"public_intake": lambda: {"person_name": "Matrix Visitor", "email": "visitor@example.com"},
 		}.get(label.split("@")[0], dict)()
 
 	def _disqualification_reason(self) -> str:

@@ -40,6 +40,9 @@ class TestUninstall(FunnelTestCase):
 		self.assertFalse(
 			frappe.db.exists(
 				"Custom DocPerm",
-				{"parent": ("in", ["Lead", "Opportunity", "Contact", "Customer"]), "role": ("in", list(ROLES))},
+				{
+					"parent": ("in", ["Lead", "Opportunity", "Contact", "Customer"]),
+					"role": ("in", list(ROLES)),
+				},
 			)
 		)

@@ -224,9 +224,12 @@ class TestRefusalReviewScope(FunnelTestCase):
 		# a Sales Manager and a Funnel Reviewer who work for the first company only
 		cls.manager = make_user("funnel-scope-manager@example.test", "Sales Manager")
 		limit_user(cls.manager, "Company", cls.company)
-		cls.local_reviewer = make_user("funnel-scope-reviewer-a@example.test", "Funnel Reviewer")
+		# reviewers read the deals they review through a sales role
+		cls.local_reviewer = make_user(
+			"funnel-scope-reviewer-a@example.test", "Funnel Reviewer", "Sales User"
+		)
 		limit_user(cls.local_reviewer, "Company", cls.company)
-		cls.reviewer = make_user("funnel-scope-reviewer@example.test", "Funnel Reviewer")
+		cls.reviewer = make_user("funnel-scope-reviewer@example.test", "Funnel Reviewer", "Sales User")
 
 	def lost_review(self, company: str, note: str):
 		card = make_opportunity(funnel=self.funnel, opportunity_owner=self.seller, company=company)
