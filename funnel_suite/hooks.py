@@ -12,7 +12,7 @@ required_apps = ["erpnext"]
 export_python_type_annotations = True
 
 # Document types that can be placed in a funnel. Later modules of this app add theirs.
-funnel_document_types = ["Lead", "Opportunity", "Refusal Review"]
+funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement Case"]
 # Cards that move only through their own actions (a review moves by its verdict buttons).
 funnel_action_driven_doctypes = ["Refusal Review"]
 
@@ -178,3 +178,10 @@ user_data_fields = [
 doc_events.setdefault("Personal Data Deletion Request", {})["on_update"] = (
 	"funnel_suite.funnel_qualification.keys.forget_person"
 )
+
+# Procurement (funnel_suite.funnel_procurement): buyers work cases; a salesperson reads the cases
+# serving a deal / sales order / project they may read.
+permission_query_conditions["Procurement Case"] = (
+	"funnel_suite.funnel_procurement.permissions.get_permission_query_conditions"
+)
+has_permission["Procurement Case"] = "funnel_suite.funnel_procurement.permissions.has_permission"
