@@ -185,3 +185,15 @@ permission_query_conditions["Procurement Case"] = (
 	"funnel_suite.funnel_procurement.permissions.get_permission_query_conditions"
 )
 has_permission["Procurement Case"] = "funnel_suite.funnel_procurement.permissions.has_permission"
+# Named stage checks (funnel_suite.funnels.checks): name → function (doc) -> reasons it fails.
+funnel_stage_checks = {
+	name: f"funnel_suite.funnel_procurement.checks.{name}"
+	for name in (
+		"supplier_vetted",
+		"contract_signed",
+		"order_placed",
+		"invoice_received",
+		"fully_received",
+		"fully_paid",
+	)
+}

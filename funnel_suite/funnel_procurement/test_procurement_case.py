@@ -5,7 +5,7 @@ from __future__ import annotations
 import frappe
 
 from funnel_suite.funnel_procurement import test_helpers as h
-from funnel_suite.funnels.card import StageFieldsMissingError
+from funnel_suite.funnels.card import StageChecksFailedError
 from funnel_suite.funnels.owned import app_writes
 from funnel_suite.tests.utils import FunnelTestCase, make_opportunity, other_company, transitions
 
@@ -49,12 +49,12 @@ class TestProcurementCase(FunnelTestCase):
 		log = transitions("Procurement Case", case.name)
 		self.assertEqual([(r.to_stage, r.moved_by) for r in log], [("Need registered", h.BUYER)])
 
-	def test_stage_needs_its_fields_and_the_move_is_logged(self):
+	def test_stage_needs_its_supplier_and_the_move_is_logged(self):
 		from funnel_suite.api import move_card
 
 		frappe.set_user(h.BUYER)
 		case = h.make_case()
-		with self.assertRaises(StageFieldsMissingError) as caught:
+		with self.assertRaises(StageChecksFailedError) as caught:  # stage check supplier_vetted
 			move_card("Procurement Case", case.name, "Supplier checked")
 		self.assertIn("Supplier", str(caught.exception))
 		frappe.local.message_log = []
