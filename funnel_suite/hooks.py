@@ -197,3 +197,10 @@ funnel_stage_checks = {
 		"fully_paid",
 	)
 }
+# Buying documents move their procurement case (funnel_suite.funnel_procurement.moves).
+from funnel_suite.funnel_procurement.events import PROCUREMENT_DOC_EVENTS
+
+for _doctype, _events in PROCUREMENT_DOC_EVENTS.items():
+	for _event, _method in _events.items():
+		_current = doc_events.setdefault(_doctype, {}).get(_event) or []
+		doc_events[_doctype][_event] = [*([_current] if isinstance(_current, str) else _current), _method]

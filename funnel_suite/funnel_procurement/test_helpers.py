@@ -102,3 +102,11 @@ def make_item_as_admin() -> str:
 		return make_item()
 	finally:
 		frappe.set_user(user)
+
+
+ACCOUNTS_USER = "fs-proc-accounts@example.com"
+
+
+def make_buying_people() -> None:
+	make_people()
+	make_user(ACCOUNTS_USER, "Accounts User")

@@ -78,6 +78,23 @@ class TestProcurementCase(FunnelTestCase):
 			case.save()
 		self.assertEqual(frappe.db.get_value("Procurement Case", case.name, "billed_percent"), 70)
 
+	def test_progress_figures_cannot_be_set_over_rest(self):
+		from frappe.api.v1 import update_doc
+
+		frappe.set_user(h.BUYER)
+		case = h.make_case()
+		frappe.local.form_dict = frappe._dict(
+			data=frappe.as_json({"received_percent": 100, "paid_percent": 100, "title": "Bearings, 2 sets"})
+		)
+		try:
+			update_doc("Procurement Case", case.name)
+		finally:
+			frappe.local.form_dict = frappe._dict()
+		stored = frappe.db.get_value(
+			"Procurement Case", case.name, ["received_percent", "paid_percent", "title"]
+		)
+		self.assertEqual(tuple(stored), (0, 0, "Bearings, 2 sets"))
+
 	def test_bad_input_is_refused_with_a_message(self):
 		frappe.set_user(h.BUYER)
 		with self.assertRaises(frappe.ValidationError) as caught:
