@@ -255,3 +255,32 @@ class TestBuyingCycle(FunnelTestCase):
 			self._order(case).submit()
 		frappe.set_user("Administrator")
 		self.assertEqual(count_queries(lambda: progress.figures(doc)), one)
+
+	def test_erpnext_mappers_carry_the_case_from_quotation_to_order(self):
+		from erpnext.buying.doctype.request_for_quotation.request_for_quotation import (
+			make_supplier_quotation_from_rfq,
+		)
+		from erpnext.buying.doctype.supplier_quotation.supplier_quotation import (
+			make_purchase_order as make_order_from_quotation,
+		)
+
+		case = self._case()
+		frappe.set_user(h.PURCHASE_MANAGER)  # ERPNext: only a Purchase Manager submits an RFQ
+		rfq = frappe.get_doc(make_case_request_for_quotation(case.name))
+		rfq.suppliers[0].send_email = 0
+		rfq.insert()
+		rfq.submit()
+		frappe.set_user(h.BUYER)
+		sq = make_supplier_quotation_from_rfq(rfq.name, for_supplier=self.supplier)
+		self.assertEqual(sq.procurement_case, case.name)
+		for row in sq.items:
+			row.rate = 95
+		sq.insert()
+		sq.submit()
+		po = make_order_from_quotation(sq.name)
+		self.assertEqual(po.procurement_case, case.name)
+		po.schedule_date = po.schedule_date or frappe.utils.add_days(frappe.utils.nowdate(), 5)
+		po.insert()
+		po.submit()
+		self.assertEqual(stage(case), "Order placed")
+		self.assertEqual(figures(case)[0], 100)

@@ -45,9 +45,11 @@ def stage_check(*doctypes: str):
 
 def runner_for(doc) -> Callable[[str], list[str]]:
 	"""The engine's `checks` argument for a card: evaluates a named check on `doc`."""
-	known = registered_checks(doc.doctype)
+	known: dict[str, Callable] = {}
 
 	def run(name: str) -> list[str]:
+		if not known:  # looked up on the first check asked for: most stages have none
+			known.update(registered_checks(doc.doctype))
 		fn = known.get(name)
 		if fn is None:
 			return [frappe._("check {0} is not available on this site").format(name)]
