@@ -204,3 +204,6 @@ for _doctype, _events in PROCUREMENT_DOC_EVENTS.items():
 	for _event, _method in _events.items():
 		_current = doc_events.setdefault(_doctype, {}).get(_event) or []
 		doc_events[_doctype][_event] = [*([_current] if isinstance(_current, str) else _current), _method]
+# Procurement alarms: late deliveries and overdue supplier invoices, daily; they go with their case.
+scheduler_events["daily_long"].append("funnel_suite.funnel_procurement.alarms.raise_alarms")
+funnel_on_card_delete.append("funnel_suite.funnel_procurement.alarms.on_case_deleted")

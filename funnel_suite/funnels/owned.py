@@ -64,6 +64,7 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 	"Cadence Enrollment": WHOLE_DOCUMENT,
 	"Funnel Contact Key": WHOLE_DOCUMENT,
 	"Lead Source Alarm": WHOLE_DOCUMENT,
+	"Procurement Alarm": WHOLE_DOCUMENT,
 }
 
 _FLAG = "funnel_app_writes"
