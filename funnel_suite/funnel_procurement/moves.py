@@ -189,9 +189,12 @@ def _hand_kept_stage(case, funnel, automatic) -> str | None:
 
 def sync_case(name: str, document, cancelled: bool) -> None:
 	"""Read the case's figures again and move it as its documents say (see the module docstring)."""
-	if not frappe.db.exists(CASE, name):
+	messages = len(frappe.local.message_log)
+	try:
+		case = frappe.get_doc(CASE, name, for_update=True)  # two documents of one case: one at a time
+	except frappe.DoesNotExistError:
+		del frappe.local.message_log[messages:]  # a deleted case: nothing to move
 		return
-	case = frappe.get_doc(CASE, name, for_update=True)  # two documents of one case: one at a time
 	figures = progress.figures(case)
 	case.flags.procurement_figures = figures
 	stored = {field: frappe.utils.flt(case.get(field)) for field in FIGURES}

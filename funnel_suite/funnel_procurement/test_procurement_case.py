@@ -103,6 +103,11 @@ class TestProcurementCase(FunnelTestCase):
 		with self.assertRaises(frappe.ValidationError) as caught:
 			h.make_case(serves_doctype="Opportunity")
 		self.assertIn("Serves", str(caught.exception))
+		case = h.make_case(items=[(self.item, 1)])
+		case.items[0].warehouse = h.warehouse(self.other)
+		with self.assertRaises(frappe.ValidationError) as caught:
+			case.save()
+		self.assertIn(h.warehouse(self.other), str(caught.exception))
 		frappe.local.message_log = []
 
 	def test_a_case_serves_only_a_deal_its_author_may_read(self):

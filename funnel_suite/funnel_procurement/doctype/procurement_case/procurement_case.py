@@ -71,6 +71,8 @@ class ProcurementCase(Document):
 			)
 
 	def validate_items(self):
+		before = self.get_doc_before_save()
+		checked = {(r.name, r.warehouse) for r in before.items} if before else set()
 		for row in self.items:
 			if flt(row.qty) <= 0:
 				frappe.throw(
@@ -81,7 +83,9 @@ class ProcurementCase(Document):
 				)
 			if not row.schedule_date and self.required_by:
 				row.schedule_date = self.required_by
-			if row.warehouse:
+			if row.warehouse and (
+				(row.name, row.warehouse) not in checked or self.has_value_changed("company")
+			):
 				company = frappe.db.get_value("Warehouse", row.warehouse, "company")
 				if company != self.company:
 					frappe.throw(
