@@ -207,3 +207,18 @@ for _doctype, _events in PROCUREMENT_DOC_EVENTS.items():
 # Procurement alarms: late deliveries and overdue supplier invoices, daily; they go with their case.
 scheduler_events["daily_long"].append("funnel_suite.funnel_procurement.alarms.raise_alarms")
 funnel_on_card_delete.append("funnel_suite.funnel_procurement.alarms.on_case_deleted")
+# Lineage: the served deal / sales order / project lists its cases; the customer journey too.
+for _served, _method in (
+	("Opportunity", "opportunity_dashboard"),
+	("Sales Order", "sales_order_dashboard"),
+	("Project", "project_dashboard"),
+):
+	_current = override_doctype_dashboards.get(_served) or []
+	override_doctype_dashboards[_served] = [
+		*([_current] if isinstance(_current, str) else _current),
+		f"funnel_suite.funnel_procurement.dashboard.{_method}",
+	]
+funnel_customer_cards = [
+	*globals().get("funnel_customer_cards", []),
+	"funnel_suite.funnel_procurement.dashboard.customer_cases",
+]

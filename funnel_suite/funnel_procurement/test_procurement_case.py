@@ -165,3 +165,28 @@ class TestProcurementCase(FunnelTestCase):
 				frappe.get_list("Procurement Case")
 			with self.assertRaises(frappe.PermissionError, msg=user):
 				h.make_case()
+
+	def test_the_served_deal_and_the_customer_journey_show_the_case(self):
+		from funnel_suite.api import get_customer_journey
+
+		customer = frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": h.unique("Proc Customer"),
+				"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}),
+				"territory": frappe.db.get_value("Territory", {"is_group": 0}),
+			}
+		).insert()
+		deal = make_opportunity(company=self.company, opportunity_from="Customer", party_name=customer.name)
+		frappe.set_user(h.BUYER_SALES)
+		case = h.make_case(serves_doctype="Opportunity", serves=deal.name)
+		frappe.set_user(h.SALES_USER)
+		dashboard = frappe.get_meta("Opportunity").get_dashboard_data()
+		self.assertEqual(dashboard.non_standard_fieldnames.get("Procurement Case"), "serves")
+		self.assertTrue(any("Procurement Case" in t["items"] for t in dashboard.transactions))
+		journey = get_customer_journey(customer.name)
+		self.assertIn(("Procurement Case", case.name), [(c["doctype"], c["name"]) for c in journey["cards"]])
+		frappe.set_user(h.FUNNEL_MANAGER)  # reads no case
+		from funnel_suite.funnel_procurement.dashboard import customer_cases
+
+		self.assertEqual(customer_cases(customer.name), {})
