@@ -179,46 +179,15 @@ doc_events.setdefault("Personal Data Deletion Request", {})["on_update"] = (
 	"funnel_suite.funnel_qualification.keys.forget_person"
 )
 
-# Procurement (funnel_suite.funnel_procurement): buyers work cases; a salesperson reads the cases
-# serving a deal / sales order / project they may read.
-permission_query_conditions["Procurement Case"] = (
-	"funnel_suite.funnel_procurement.permissions.get_permission_query_conditions"
-)
-has_permission["Procurement Case"] = "funnel_suite.funnel_procurement.permissions.has_permission"
-# Named stage checks (funnel_suite.funnels.checks): name → function (doc) -> reasons it fails.
-funnel_stage_checks = {
-	name: f"funnel_suite.funnel_procurement.checks.{name}"
-	for name in (
-		"supplier_vetted",
-		"contract_signed",
-		"order_placed",
-		"invoice_received",
-		"fully_received",
-		"fully_paid",
-	)
-}
-# Buying documents move their procurement case (funnel_suite.funnel_procurement.moves).
-from funnel_suite.funnel_procurement.events import PROCUREMENT_DOC_EVENTS
+# Procurement (its hooks are listed in funnel_suite.funnel_procurement.events): who sees a case,
+# the named stage checks, buying documents that move cases, daily alarms, lineage.
+from funnel_suite.funnel_procurement import events as _procurement
 
-for _doctype, _events in PROCUREMENT_DOC_EVENTS.items():
-	for _event, _method in _events.items():
-		_current = doc_events.setdefault(_doctype, {}).get(_event) or []
-		doc_events[_doctype][_event] = [*([_current] if isinstance(_current, str) else _current), _method]
-# Procurement alarms: late deliveries and overdue supplier invoices, daily; they go with their case.
-scheduler_events["daily_long"].append("funnel_suite.funnel_procurement.alarms.raise_alarms")
-funnel_on_card_delete.append("funnel_suite.funnel_procurement.alarms.on_case_deleted")
-# Lineage: the served deal / sales order / project lists its cases; the customer journey too.
-for _served, _method in (
-	("Opportunity", "opportunity_dashboard"),
-	("Sales Order", "sales_order_dashboard"),
-	("Project", "project_dashboard"),
-):
-	_current = override_doctype_dashboards.get(_served) or []
-	override_doctype_dashboards[_served] = [
-		*([_current] if isinstance(_current, str) else _current),
-		f"funnel_suite.funnel_procurement.dashboard.{_method}",
-	]
-funnel_customer_cards = [
-	*globals().get("funnel_customer_cards", []),
-	"funnel_suite.funnel_procurement.dashboard.customer_cases",
-]
+permission_query_conditions.update(_procurement.PERMISSION_QUERY_CONDITIONS)
+has_permission.update(_procurement.HAS_PERMISSION)
+funnel_stage_checks = _procurement.STAGE_CHECKS
+_procurement.append_hooks(doc_events, _procurement.DOC_EVENTS)
+_procurement.append_hooks(override_doctype_dashboards, _procurement.DASHBOARDS)
+scheduler_events["daily_long"].append(_procurement.DAILY_JOB)
+funnel_on_card_delete.append(_procurement.ON_CARD_DELETE)
+funnel_customer_cards = [*globals().get("funnel_customer_cards", []), _procurement.CUSTOMER_CARDS]
