@@ -11,6 +11,11 @@ from frappe import _
 from frappe.utils import cint, get_datetime, now_datetime
 
 from funnel_suite.engine import intake as intake_engine
+from funnel_suite.funnel_procurement.api import (  # public paths funnel_suite.api.<name>
+	make_case_purchase_order,
+	make_case_request_for_quotation,
+	make_case_supplier_quotation,
+)
 from funnel_suite.funnel_qualification import intake as intake_flow
 from funnel_suite.funnel_qualification import qualify as qualification
 from funnel_suite.funnel_sales import refusals

@@ -12,7 +12,7 @@ required_apps = ["erpnext"]
 export_python_type_annotations = True
 
 # Document types that can be placed in a funnel. Later modules of this app add theirs.
-funnel_document_types = ["Lead", "Opportunity", "Refusal Review"]
+funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement Case"]
 # Cards that move only through their own actions (a review moves by its verdict buttons).
 funnel_action_driven_doctypes = ["Refusal Review"]
 
@@ -178,3 +178,16 @@ user_data_fields = [
 doc_events.setdefault("Personal Data Deletion Request", {})["on_update"] = (
 	"funnel_suite.funnel_qualification.keys.forget_person"
 )
+
+# Procurement (its hooks are listed in funnel_suite.funnel_procurement.events): who sees a case,
+# the named stage checks, buying documents that move cases, daily alarms, lineage.
+from funnel_suite.funnel_procurement import events as _procurement
+
+permission_query_conditions.update(_procurement.PERMISSION_QUERY_CONDITIONS)
+has_permission.update(_procurement.HAS_PERMISSION)
+funnel_stage_checks = _procurement.STAGE_CHECKS
+_procurement.append_hooks(doc_events, _procurement.DOC_EVENTS)
+_procurement.append_hooks(override_doctype_dashboards, _procurement.DASHBOARDS)
+scheduler_events["daily_long"].append(_procurement.DAILY_JOB)
+funnel_on_card_delete.append(_procurement.ON_CARD_DELETE)
+funnel_customer_cards = [*globals().get("funnel_customer_cards", []), _procurement.CUSTOMER_CARDS]

@@ -8,6 +8,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from funnel_suite.funnel_analytics.setup import create_journey_fields, remove_journey_fields
 from funnel_suite.funnel_cadences.setup import create_cadence_fields, remove_cadence_fields
+from funnel_suite.funnel_procurement.setup import create_procurement_setup, remove_procurement_fields
 
 ROLES = ("Funnel Manager", "Funnel Reviewer", "Funnel Intake")
 # The app's roles grant nothing on ERPNext's own doctypes: a permission rule added there makes
@@ -221,6 +222,7 @@ _LABELS = (
 
 # Where the funnel fields sit on each host form.
 _ANCHOR = {"Lead": "status", "Opportunity": "sales_stage", "Refusal Review": "status"}
+_ANCHOR["Procurement Case"] = "contract"
 
 
 def card_fields(doctype: str) -> list[dict]:
@@ -370,6 +372,7 @@ def after_install():
 	from funnel_suite.funnel_analytics.summary import rebuild_if_empty
 
 	rebuild_if_empty()  # a reinstall on a site that kept its move log
+	create_procurement_setup()
 
 
 def after_migrate():
@@ -392,6 +395,7 @@ def after_migrate():
 	from funnel_suite.funnel_analytics.summary import rebuild_if_empty
 
 	rebuild_if_empty()
+	create_procurement_setup()
 
 
 def create_default_funnels() -> list[str]:
@@ -407,6 +411,7 @@ def before_uninstall():
 
 	remove_cadence_fields()
 	remove_journey_fields()
+	remove_procurement_fields()
 
 	for name in frappe.get_all("Funnel", pluck="kanban_board", filters={"kanban_board": ("is", "set")}):
 		if frappe.db.exists("Kanban Board", name):

@@ -20,6 +20,7 @@ from funnel_suite.engine.definition import (
 	validate_definition,
 )
 from funnel_suite.engine.errors import (
+	ChecksFailed,
 	EntryStageOnly,
 	FunnelDisabled,
 	FunnelError,
@@ -34,6 +35,7 @@ from funnel_suite.engine.moves import (
 	LogRow,
 	Move,
 	apply_move,
+	failed_checks,
 	is_missing,
 	plan_entry,
 	plan_funnel_change,
@@ -47,6 +49,7 @@ __all__ = [
 	"KIND_WON",
 	"STAGE_KINDS",
 	"CardState",
+	"ChecksFailed",
 	"DefinitionProblem",
 	"EntryStageOnly",
 	"Funnel",
@@ -61,6 +64,7 @@ __all__ = [
 	"Stage",
 	"UnknownStage",
 	"apply_move",
+	"failed_checks",
 	"is_missing",
 	"normalize_stage_name",
 	"plan_entry",

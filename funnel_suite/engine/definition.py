@@ -47,6 +47,9 @@ class Stage:
 	allowed_next: tuple[str, ...] = ()
 	next_action: str = ""
 	next_action_due_days: int = 0
+	# named checks that must pass to enter the stage (registered by the host app, evaluated by
+	# the caller of the plan functions)
+	checks: tuple[str, ...] = ()
 
 	@property
 	def key(self) -> str:

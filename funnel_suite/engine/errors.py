@@ -62,3 +62,17 @@ class EntryStageOnly(FunnelError):
 			f"a card entering funnel '{funnel}' starts in '{entry_stage}'; "
 			f"only {', '.join(roles)} may put it in '{stage}'"
 		)
+
+
+class ChecksFailed(FunnelError):
+	"""The stage's named checks failed (and maybe required fields are missing): all reported at once.
+
+	`failures` are (check name, reason) pairs; a reason is what the check said (may be empty).
+	"""
+
+	code = "checks_failed"
+
+	def __init__(self, stage: str, failures: tuple[tuple[str, str], ...], missing: tuple[str, ...] = ()):
+		self.stage, self.failures, self.missing = stage, failures, missing
+		parts = [f"{name}: {reason}" if reason else name for name, reason in failures]
+		super().__init__(f"stage '{stage}' checks failed: {'; '.join(parts)}")

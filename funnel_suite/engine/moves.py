@@ -4,18 +4,24 @@ A *plan* function decides whether a move is allowed and returns a `Move` (or rai
 typed `FunnelError`); `apply_move` turns a move into the card's new state and the log
 row to write. Checks run in a fixed order: funnel disabled, unknown stage, no-op,
 allowed-next of the current stage (for a funnel change instead: the entry stage unless the
-caller may choose another), role, required fields (all of them at once).
+caller may choose another), role, required fields and the stage's named checks (all of them at
+once: a `ChecksFailed` lists every failed check and every missing field).
+
+Named checks are evaluated by the caller: `checks` is a function that takes a check name and
+returns the reasons it fails (nothing = it passes). Without one, a stage that lists checks
+cannot be entered (each check fails with no reason).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from funnel_suite.engine.definition import Funnel, Stage
 from funnel_suite.engine.errors import (
+	ChecksFailed,
 	EntryStageOnly,
 	FunnelDisabled,
 	MissingFields,
@@ -73,12 +79,32 @@ def is_missing(value: Any) -> bool:
 ENTRY_OVERRIDE_ROLES = ("Funnel Manager",)
 
 
+CheckRunner = Callable[[str], Iterable[str]]
+
+
+def failed_checks(stage: Stage, checks: CheckRunner | None) -> tuple[tuple[str, str], ...]:
+	"""Every (check, reason) of the stage's checks that fails, in the stage's order."""
+	failures: list[tuple[str, str]] = []
+	for name in stage.checks:
+		reasons = [""] if checks is None else [r for r in checks(name) if r is not None]
+		failures.extend((name, reason) for reason in reasons)
+	return tuple(failures)
+
+
 def _check_target(
-	stage: Stage, roles: Iterable[str], values: Mapping[str, Any], *, as_app: bool = False
+	stage: Stage,
+	roles: Iterable[str],
+	values: Mapping[str, Any],
+	*,
+	as_app: bool = False,
+	checks: CheckRunner | None = None,
 ) -> None:
 	if not as_app and stage.allowed_roles and not set(stage.allowed_roles) & set(roles):
 		raise RoleNotAllowed(stage.name, stage.allowed_roles)
 	missing = tuple(f for f in stage.required_fields if is_missing(values.get(f)))
+	failures = failed_checks(stage, checks)
+	if failures:
+		raise ChecksFailed(stage.name, failures, missing)
 	if missing:
 		raise MissingFields(stage.name, missing)
 
@@ -96,6 +122,8 @@ def plan_move(
 	target_stage: str,
 	roles: Iterable[str] = (),
 	values: Mapping[str, Any] | None = None,
+	*,
+	checks: CheckRunner | None = None,
 ) -> Move:
 	"""Plan a move inside one funnel. A move to the current stage is a no-op (`Move.is_noop`)."""
 	if not funnel.enabled:
@@ -107,7 +135,7 @@ def plan_move(
 		return Move(funnel.name, here.name, here.name, from_funnel=funnel.name)
 	if here is not None and target.name not in allowed:
 		raise MoveNotAllowed(funnel.name, here.name, target.name, allowed)
-	_check_target(target, roles, values or {})
+	_check_target(target, roles, values or {}, checks=checks)
 	return Move(funnel.name, here.name if here else current_stage, target.name, from_funnel=funnel.name)
 
 
@@ -116,6 +144,8 @@ def plan_entry(
 	requested_stage: str | None = None,
 	roles: Iterable[str] = (),
 	values: Mapping[str, Any] | None = None,
+	*,
+	checks: CheckRunner | None = None,
 ) -> Move:
 	"""Plan a new card's entry: the requested stage if given, else the funnel's entry stage."""
 	if not funnel.enabled:
@@ -126,7 +156,7 @@ def plan_entry(
 		target = funnel.entry_stage
 		if target is None:
 			raise UnknownStage(funnel.name, "", funnel.stage_names)
-	_check_target(target, roles, values or {})
+	_check_target(target, roles, values or {}, checks=checks)
 	return Move(funnel.name, None, target.name, from_funnel=None)
 
 
@@ -139,6 +169,7 @@ def plan_funnel_change(
 	values: Mapping[str, Any] | None = None,
 	*,
 	as_app: bool = False,
+	checks: CheckRunner | None = None,
 ) -> Move:
 	"""Plan moving a card into another funnel: the requested stage when given, else the entry stage.
 
@@ -159,7 +190,7 @@ def plan_funnel_change(
 		target = entry
 	if target is not entry and not as_app and not set(ENTRY_OVERRIDE_ROLES) & set(roles):
 		raise EntryStageOnly(new_funnel.name, target.name, entry.name if entry else "", ENTRY_OVERRIDE_ROLES)
-	_check_target(target, roles, values or {}, as_app=as_app)
+	_check_target(target, roles, values or {}, as_app=as_app, checks=checks)
 	return Move(new_funnel.name, old_stage, target.name, from_funnel=old_funnel)
 
 

@@ -19,6 +19,7 @@ from frappe.utils import cint, flt, now_datetime
 from funnel_suite import engine
 from funnel_suite.engine import CardState, FunnelError
 from funnel_suite.funnels import handoffs
+from funnel_suite.funnels.checks import runner_for
 from funnel_suite.funnels.dimensions import card_dimensions
 from funnel_suite.funnels.log import LOGGED_DIMENSIONS, insert_transitions
 from funnel_suite.funnels.tasks import sync_smart_tasks
@@ -32,6 +33,10 @@ class StageMoveError(frappe.ValidationError):
 
 class StageFieldsMissingError(frappe.ValidationError):
 	"""The stage requires fields that are empty."""
+
+
+class StageChecksFailedError(frappe.ValidationError):
+	"""The stage's named checks failed (funnel_suite.funnels.checks)."""
 
 
 class StageRoleError(frappe.PermissionError):
@@ -72,6 +77,7 @@ def to_engine(doc) -> engine.Funnel:
 				allowed_next=engine.split_list(row.allowed_next),
 				next_action=row.next_action or "",
 				next_action_due_days=cint(row.next_action_due_days),
+				checks=engine.split_list(row.get("checks")),
 			)
 			for row in doc.stages
 		),
@@ -203,19 +209,32 @@ def _plan(doc, before) -> engine.Move | None:
 			return _plan_entry(doc, requested=doc.get("funnel_stage"), funnel=funnel)
 		requested = doc.get("funnel_stage") if doc.get("funnel_stage") != old_stage else None
 		return engine.plan_funnel_change(
-			old_funnel, old_stage, funnel, requested, frappe.get_roles(), DocValues(doc)
+			old_funnel,
+			old_stage,
+			funnel,
+			requested,
+			frappe.get_roles(),
+			DocValues(doc),
+			checks=runner_for(doc),
 		)
 
 	if doc.get("funnel_stage") != old_stage:
 		return engine.plan_move(
-			_load_for(doc), old_stage, doc.get("funnel_stage") or "", frappe.get_roles(), DocValues(doc)
+			_load_for(doc),
+			old_stage,
+			doc.get("funnel_stage") or "",
+			frappe.get_roles(),
+			DocValues(doc),
+			checks=runner_for(doc),
 		)
 	return None
 
 
 def _plan_entry(doc, requested: str | None, funnel: engine.Funnel | None = None) -> engine.Move:
 	funnel = funnel or _load_for(doc)
-	return engine.plan_entry(funnel, requested or None, frappe.get_roles(), DocValues(doc))
+	return engine.plan_entry(
+		funnel, requested or None, frappe.get_roles(), DocValues(doc), checks=runner_for(doc)
+	)
 
 
 def _load_for(doc) -> engine.Funnel:
@@ -262,6 +281,20 @@ def describe_funnel_error(err: FunnelError, doctype: str) -> tuple[str, type, st
 			_("To enter stage {0}, fill in: {1}.").format(frappe.bold(_(err.stage)), labels),
 			StageFieldsMissingError,
 			_("Missing Fields"),
+		)
+	if isinstance(err, engine.ChecksFailed):
+		meta = frappe.get_meta(doctype)
+		reasons = [
+			reason or _("check {0} does not pass").format(frappe.bold(name)) for name, reason in err.failures
+		]
+		if err.missing:
+			reasons.append(
+				_("fill in: {0}").format(", ".join(frappe.bold(_(meta.get_label(f))) for f in err.missing))
+			)
+		return (
+			_("To enter stage {0}: {1}").format(frappe.bold(_(err.stage)), "; ".join(reasons)),
+			StageChecksFailedError,
+			_("Stage Checks"),
 		)
 	if isinstance(err, engine.RoleNotAllowed):
 		return (
@@ -320,7 +353,14 @@ def _follow_move_handoffs(doc, state: CardState, now) -> tuple[CardState, list, 
 		try:
 			target = load_funnel(rule.target_funnel)
 			move = engine.plan_funnel_change(
-				state.funnel, state.stage, target, rule.target_stage, (), DocValues(doc), as_app=True
+				state.funnel,
+				state.stage,
+				target,
+				rule.target_stage,
+				(),
+				DocValues(doc),
+				as_app=True,
+				checks=runner_for(doc),
 			)
 		except frappe.DoesNotExistError:
 			handoffs.fail(rule, _("the target funnel does not exist."))

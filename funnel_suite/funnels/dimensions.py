@@ -19,7 +19,7 @@ AMOUNT_FIELDS = {
 	"Opportunity": ("base_opportunity_amount", "opportunity_amount"),
 	"Refusal Review": ("amount",),
 }
-CLOSE_FIELDS = {"Opportunity": "expected_closing"}
+CLOSE_FIELDS = {"Opportunity": "expected_closing", "Procurement Case": "required_by"}
 KEYS = ("company", "card_owner", "source", "territory", "amount", "expected_close")
 
 

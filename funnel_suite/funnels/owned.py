@@ -47,6 +47,14 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 	),
 	"Opportunity": (*CARD_OWNED_FIELDS, "funnel_reanimated_on"),
 	"Refusal Review": CARD_OWNED_FIELDS,
+	# progress read from the case's buying documents (funnel_suite.funnel_procurement)
+	"Procurement Case": (
+		*CARD_OWNED_FIELDS,
+		"ordered_percent",
+		"received_percent",
+		"billed_percent",
+		"paid_percent",
+	),
 	# a smart task remembers its funnel and stage: that mark is what closes it when the card moves
 	"ToDo": ("funnel", "funnel_stage"),
 	# the board the app keeps in step with the funnel (and deletes with it); the preset it came from
@@ -56,6 +64,7 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 	"Cadence Enrollment": WHOLE_DOCUMENT,
 	"Funnel Contact Key": WHOLE_DOCUMENT,
 	"Lead Source Alarm": WHOLE_DOCUMENT,
+	"Procurement Alarm": WHOLE_DOCUMENT,
 }
 
 _FLAG = "funnel_app_writes"

@@ -17,7 +17,12 @@ from frappe.utils import add_days, cint, get_fullname, nowdate
 from funnel_suite.funnels.sanitize import sanitized_value
 
 # The field that names who works a card, per card doctype (else the document's owner).
-OWNER_FIELDS = {"Lead": "lead_owner", "Opportunity": "opportunity_owner", "Refusal Review": "reviewer"}
+OWNER_FIELDS = {
+	"Lead": "lead_owner",
+	"Opportunity": "opportunity_owner",
+	"Refusal Review": "reviewer",
+	"Procurement Case": "buyer",
+}
 
 
 def card_owner(doc) -> str:

@@ -45,6 +45,11 @@ ATTEMPTS = {
 	"funnel_stage": "Not a stage",
 	"kanban_board": None,  # another funnel's board, made in setUpClass
 	"preset": "default/Sales",
+	# a procurement case's progress, read from its buying documents
+	"ordered_percent": 100,
+	"received_percent": 100,
+	"billed_percent": 100,
+	"paid_percent": 100,
 }
 
 

@@ -41,6 +41,7 @@ PERSONAS: dict[str, tuple[str, ...] | None] = {
 	"funnel_manager": ("Funnel Manager",),
 	"reviewer": ("Funnel Reviewer", "Sales User"),
 	"system_manager": ("System Manager",),
+	"buyer": ("Purchase User",),
 }
 LIMITED = ("sales_user_co", "sales_manager_co")
 EVERYONE = set(PERSONAS)
@@ -49,6 +50,8 @@ FUNNEL_READERS = SALES | {"funnel_manager", "system_manager"}
 CARD_READERS = SALES | {"system_manager"}  # System Manager reads Leads (ERPNext's own permissions)
 LEAD_WRITERS = SALES | {"system_manager"}
 OPPORTUNITY_WRITERS = SALES  # ERPNext gives System Manager no Opportunity permission
+# the number cards count the cards of every card doctype the user reads (buyers: procurement cases)
+ANY_CARD_READERS = CARD_READERS | {"buyer"}
 MANAGERS = {"sales_manager", "sales_manager_co", "funnel_manager", "system_manager"}
 
 
@@ -85,10 +88,10 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	"qualify_lead": ("funnel_suite.api.qualify_lead", SALES - {"sales_manager", "sales_manager_co"}),
 	"disqualify_lead": ("funnel_suite.api.disqualify_lead", LEAD_WRITERS),
 	"get_customer_journey": ("funnel_suite.api.get_customer_journey", SALES),
-	"funnel_open_cards": ("funnel_suite.api.funnel_open_cards", CARD_READERS),
-	"funnel_stale_cards": ("funnel_suite.api.funnel_stale_cards", CARD_READERS),
-	"funnel_won_this_month": ("funnel_suite.api.funnel_won_this_month", CARD_READERS),
-	"funnel_conversion_this_month": ("funnel_suite.api.funnel_conversion_this_month", CARD_READERS),
+	"funnel_open_cards": ("funnel_suite.api.funnel_open_cards", ANY_CARD_READERS),
+	"funnel_stale_cards": ("funnel_suite.api.funnel_stale_cards", ANY_CARD_READERS),
+	"funnel_won_this_month": ("funnel_suite.api.funnel_won_this_month", ANY_CARD_READERS),
+	"funnel_conversion_this_month": ("funnel_suite.api.funnel_conversion_this_month", ANY_CARD_READERS),
 	# the charts show the default Opportunity funnel: only readers of Opportunities
 	"funnel_stage_counts_chart": ("funnel_suite.api.funnel_stage_counts_chart", SALES),
 	"funnel_monthly_flow_chart": ("funnel_suite.api.funnel_monthly_flow_chart", SALES),
@@ -98,6 +101,11 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	# website inquiries are off until a System Manager switches them on (test_public_intake
 	# covers them switched on, as Guest, with the rate limit)
 	"public_intake": ("funnel_suite.api.public_intake", set()),
+	# procurement: the Create buttons of a case need read on the case (buyers; a salesperson only
+	# for a case serving a deal they read, and this one serves none) and create on the target
+	"make_case_purchase_order": ("funnel_suite.api.make_case_purchase_order", {"buyer"}),
+	"make_case_supplier_quotation": ("funnel_suite.api.make_case_supplier_quotation", {"buyer"}),
+	"make_case_request_for_quotation": ("funnel_suite.api.make_case_request_for_quotation", {"buyer"}),
 }
 
 
@@ -174,6 +182,7 @@ class MatrixFixtures(FunnelTestCase):
 		cls.review = cls._lost_review(cls.company)
 		cls.review_other = cls._lost_review(cls.other)
 		cls.lead = make_lead(company=cls.company)
+		cls.procurement_case = cls._procurement_case()
 		frappe.db.commit()
 
 	@classmethod
@@ -191,6 +200,12 @@ class MatrixFixtures(FunnelTestCase):
 			.insert()
 			.name
 		)
+
+	@classmethod
+	def _procurement_case(cls) -> str:
+		from funnel_suite.funnel_procurement.test_helpers import make_case, make_item, make_supplier
+
+		return make_case(supplier=make_supplier(), items=[(make_item(), 2)]).name
 
 	@classmethod
 	def _lost_review(cls, company: str) -> str:
@@ -227,6 +242,9 @@ class MatrixFixtures(FunnelTestCase):
 				"email": f"{unique('m').replace(' ', '')}@example.com",
 			},
 			"public_intake": lambda: {"person_name": "Matrix Visitor", "email": "visitor@example.com"},
+			"make_case_purchase_order": lambda: {"source_name": self.procurement_case},
+			"make_case_supplier_quotation": lambda: {"source_name": self.procurement_case},
+			"make_case_request_for_quotation": lambda: {"source_name": self.procurement_case},
 		}.get(label.split("@")[0], dict)()
 
 	def _disqualification_reason(self) -> str:

@@ -26,13 +26,23 @@ class TestUninstall(FunnelTestCase):
 				self.assertEqual(frappe.db.count(doctype), counts[doctype])
 			for board in boards:
 				self.assertFalse(frappe.db.exists("Kanban Board", board))
+			from funnel_suite.funnel_procurement.setup import BUYING_DOCTYPES, CASE_FIELD
+
+			for doctype in BUYING_DOCTYPES:  # the procurement link goes from the buying documents
+				frappe.clear_cache(doctype=doctype)
+				self.assertIsNone(frappe.get_meta(doctype).get_field(CASE_FIELD), doctype)
 			self.assertEqual(frappe.get_doc("Lead", lead.name).first_name, lead.first_name)
 			frappe.get_doc("Opportunity", opportunity.name).save()  # host validation still works
 		finally:
 			frappe.db.rollback()
 			for doctype in ("Lead", "Opportunity", "Contact", "Customer"):
 				frappe.clear_cache(doctype=doctype)
+			from funnel_suite.funnel_procurement.setup import BUYING_DOCTYPES
+
+			for doctype in BUYING_DOCTYPES:
+				frappe.clear_cache(doctype=doctype)
 		self.assertIsNotNone(frappe.get_meta("Lead").get_field("funnel"))
+		self.assertIsNotNone(frappe.get_meta("Purchase Order").get_field("procurement_case"))
 
 	def test_the_app_adds_no_permission_rule_to_erpnext_doctypes(self):
 		# one custom rule would freeze the doctype's standard rules on the site (the host copies

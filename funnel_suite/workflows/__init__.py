@@ -81,6 +81,7 @@ def preset_funnel(funnel: dict) -> Funnel:
 				allowed_next=split_list(s.get("allowed_next")),
 				next_action=s.get("next_action", ""),
 				next_action_due_days=s.get("next_action_due_days", 0),
+				checks=split_list(s.get("checks")),
 			)
 			for s in funnel.get("stages", [])
 		),

@@ -61,6 +61,7 @@ class Funnel(Document):
 		self.validate_definition()
 		self.validate_required_fields()
 		self.validate_allowed_roles()
+		self.validate_stage_checks()
 		self.validate_removed_stages()
 		self.set_default_flag()
 		handoffs.validate_funnel_handoffs(self)
@@ -102,7 +103,7 @@ class Funnel(Document):
 		for row in self.stages:
 			row.stage_name = " ".join((row.stage_name or "").split())
 			row.indicator = row.indicator or DEFAULT_INDICATOR.get(row.stage_type, "Gray")
-			for field in ("required_fields", "allowed_roles", "allowed_next"):
+			for field in ("required_fields", "allowed_roles", "allowed_next", "checks"):
 				row.set(field, "\n".join(engine.split_list(row.get(field))))
 
 	def validate_definition(self):
@@ -141,6 +142,26 @@ class Funnel(Document):
 							row.idx, frappe.bold(row.stage_name), frappe.bold(role)
 						),
 						title=_("Unknown Role"),
+					)
+
+	def validate_stage_checks(self):
+		from funnel_suite.funnels.checks import registered_checks
+
+		known = registered_checks(self.document_type)
+		for row in self.stages:
+			for name in engine.split_list(row.get("checks")):
+				if name not in known:
+					frappe.throw(
+						_(
+							"Row {0}: Stage Checks of stage {1} names {2}, which is not a check for {3}. Available checks: {4}."
+						).format(
+							row.idx,
+							frappe.bold(row.stage_name),
+							bold(name),
+							_(self.document_type),
+							", ".join(sorted(known)) or _("none"),
+						),
+						title=_("Unknown Check"),
 					)
 
 	def validate_removed_stages(self):

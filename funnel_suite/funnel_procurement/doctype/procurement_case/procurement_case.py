@@ -1,0 +1,96 @@
+# Copyright (c) 2026, funnel_suite developers
+# License: MIT. See license.txt
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt
+
+from funnel_suite.funnel_procurement.permissions import SERVES_DOCTYPES
+
+
+class ProcurementCase(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from funnel_suite.funnel_procurement.doctype.procurement_case_item.procurement_case_item import (
+			ProcurementCaseItem,
+		)
+
+		billed_percent: DF.Percent
+		buyer: DF.Link | None
+		company: DF.Link
+		contract: DF.Link | None
+		items: DF.Table[ProcurementCaseItem]
+		ordered_percent: DF.Percent
+		paid_percent: DF.Percent
+		received_percent: DF.Percent
+		required_by: DF.Date | None
+		serves: DF.DynamicLink | None
+		serves_doctype: DF.Literal["", "Opportunity", "Sales Order", "Project"]
+		supplier: DF.Link | None
+		supplier_name: DF.Data | None
+		title: DF.Data
+	# end: auto-generated types
+
+	def validate(self):
+		self.title = (self.title or "").strip()
+		if not self.buyer:
+			self.buyer = frappe.session.user
+		self.validate_serves()
+		self.validate_items()
+
+	def validate_serves(self):
+		if bool(self.serves_doctype) != bool(self.serves):
+			frappe.throw(
+				_(
+					"Fill in both Serves Document Type and Serves, or neither. Allowed document types: {0}."
+				).format(", ".join(_(d) for d in SERVES_DOCTYPES)),
+				title=_("Serves"),
+			)
+		if not self.serves:
+			return
+		before = self.get_doc_before_save()
+		changed = not before or (before.serves_doctype, before.serves) != (self.serves_doctype, self.serves)
+		# linking a case to a deal shows the case to that deal's salespeople: only someone who may
+		# read the deal links to it
+		if changed and not frappe.has_permission(self.serves_doctype, "read", self.serves):
+			frappe.throw(
+				_("You may not read {0} {1}, so this case cannot serve it.").format(
+					_(self.serves_doctype), frappe.bold(self.serves)
+				),
+				exc=frappe.PermissionError,
+				title=_("Not Permitted"),
+			)
+
+	def validate_items(self):
+		before = self.get_doc_before_save()
+		checked = {(r.name, r.warehouse) for r in before.items} if before else set()
+		for row in self.items:
+			if flt(row.qty) <= 0:
+				frappe.throw(
+					_("Row {0}: Quantity of item {1} must be greater than 0.").format(
+						row.idx, frappe.bold(row.item_code)
+					),
+					title=_("Invalid Quantity"),
+				)
+			if not row.schedule_date and self.required_by:
+				row.schedule_date = self.required_by
+			if row.warehouse and (
+				(row.name, row.warehouse) not in checked or self.has_value_changed("company")
+			):
+				company = frappe.db.get_value("Warehouse", row.warehouse, "company")
+				if company != self.company:
+					frappe.throw(
+						_("Row {0}: Warehouse {1} belongs to {2}, not to the case's company {3}.").format(
+							row.idx, frappe.bold(row.warehouse), company, frappe.bold(self.company)
+						),
+						title=_("Invalid Warehouse"),
+					)
