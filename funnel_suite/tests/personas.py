@@ -115,7 +115,23 @@ def _records(company: str) -> dict:
 		"planned_contact": _planned_contact(customer, rule),
 		"cadence": _cadence(),
 		"reports": script_reports(),
+		"data_strings": _data_strings(),
 	}
+
+
+def _data_strings() -> list[str]:
+	"""What users typed (names of funnels, stages, reasons...): data, shown as typed in any language."""
+	strings = set(frappe.get_all("Funnel", pluck="name"))
+	strings |= set(frappe.get_all("Funnel Stage", pluck="stage_name"))
+	strings |= set(frappe.get_all("Funnel Stage", pluck="next_action"))
+	for doctype in (
+		"Disqualification Reason",
+		"Opportunity Lost Reason",
+		"Lost Reason Category",
+		"Lead Source",
+	):
+		strings |= set(frappe.get_all(doctype, pluck="name"))
+	return sorted(s for s in strings if s)
 
 
 def _tag() -> str:
@@ -208,7 +224,12 @@ def _cadence() -> str:
 	template = "Browser Cadence Hello"
 	if not frappe.db.exists("Email Template", template):
 		frappe.get_doc(
-			{"doctype": "Email Template", "name": template, "subject": "Hello", "response": "Hello {{ doc.name }}"}
+			{
+				"doctype": "Email Template",
+				"name": template,
+				"subject": "Hello",
+				"response": "Hello {{ doc.name }}",
+			}
 		).insert()
 	frappe.get_doc(
 		{
