@@ -277,6 +277,8 @@ def test_opportunity_lost_dialog_asks_for_lost_reasons(desks, site, persona):
 	control = modal.locator(".frappe-control[data-fieldname='lost_reasons']")
 	control.wait_for()
 	assert modal.locator(".frappe-control[data-fieldname='comment']").count() == 1
+	button = {"manager_ru": "Переместить", "manager_uk": "Перемістити"}.get(persona, "Move")
+	assert modal.locator(".modal-footer .btn-primary").inner_text().strip() == button
 	check(desk, "opportunity-lost-dialog", site)
 	desk.close_dialogs()
 
