@@ -159,7 +159,8 @@ funnel_suite.card.ask_and_move = function (frm, stage, lost) {
 				description: __("Optional: why the card moves. It is kept in the move history."),
 			},
 		],
-		primary_action_label: __("Move"),
+		// with a context: the host's own "Move" reads «крок» ("step") in Ukrainian
+		primary_action_label: __("Move", null, "Funnel Stage Bar"),
 		primary_action(values) {
 			dialog.hide();
 			frappe

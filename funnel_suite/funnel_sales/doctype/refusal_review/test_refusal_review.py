@@ -193,6 +193,22 @@ class TestRefusalReview(FunnelTestCase):
 		self.assertEqual(chart["data"]["labels"], [self.other_seller])
 		self.assertEqual(summary[0]["value"], 4)
 
+	def test_the_reviewer_sees_the_stage_bar_and_move_history_of_a_review(self):
+		from funnel_suite.api import get_card_state
+
+		card = self.card()
+		self.lose(card, [self.expensive])
+		review = review_of(card.name)
+		with self.set_user(self.reviewer):
+			state = get_card_state("Refusal Review", review.name)
+			self.assertEqual(state["stage"], "Loss recorded")
+			self.assertFalse(state["can_move"])  # the verdict buttons move a review, not the bar
+			self.assertEqual([row.to_stage for row in state["history"]], ["Loss recorded"])
+			# and only the moves of the cards the reviewer may read: not the deal's
+			self.assertFalse(
+				frappe.get_list("Funnel Transition", filters={"reference_name": card.name}, pluck="name")
+			)
+
 
 def limit_user(user: str, allow: str, value: str) -> None:
 	"""A User Permission (applies to every doctype that links `allow`)."""

@@ -290,9 +290,14 @@ def _problem_message(problem: engine.DefinitionProblem) -> str:
 def check_definition(doc: str) -> dict:
 	"""What the form shows live while an admin edits a funnel, before saving.
 
-	`problems`: what stops the save; `findings`: the design audit (never blocking).
+	`problems`: what stops the save; `findings`: the design audit (never blocking). Anyone who may
+	read funnels sees it (a Sales Manager opening a funnel gets the same preview); it builds a Funnel
+	whatever doctype the posted JSON names and saves nothing.
 	"""
-	frappe.has_permission("Funnel", "write", throw=True)
-	funnel = frappe.get_doc(frappe.parse_json(doc))
+	frappe.has_permission("Funnel", "read", throw=True)
+	values = frappe.parse_json(doc)
+	if not isinstance(values, dict):
+		frappe.throw(_("The funnel to check must be a JSON object."))
+	funnel = frappe.get_doc({**values, "doctype": "Funnel"})
 	problems = [_problem_message(p) for p in engine.validate_definition(to_engine(funnel))]
 	return {"problems": problems, "findings": audit_doc(funnel)}

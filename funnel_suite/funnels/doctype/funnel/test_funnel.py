@@ -154,8 +154,45 @@ class TestFunnel(FunnelTestCase):
 			self.assertTrue(frappe.has_permission("Funnel", "read"))
 			self.assertFalse(frappe.has_permission("Funnel", "write"))
 			self.assertFalse(frappe.has_permission("Funnel", "create"))
-			with self.assertRaises(frappe.PermissionError):
-				check_definition(json.dumps({"doctype": "Funnel", "stages": STAGES}))
 		manager = make_user("funnel-manager@example.test", "Funnel Manager")
 		with self.set_user(manager):
 			self.assertTrue(frappe.has_permission("Funnel", "create"))
+
+
+class TestCheckDefinitionForReaders(FunnelTestCase):
+	"""The Funnel form's live preview and audit: every reader of funnels sees them."""
+
+	def test_sales_manager_and_sales_user_see_the_preview_of_a_saved_funnel(self):
+		from funnel_suite.tests.utils import make_user
+
+		funnel = make_funnel(stages=with_stage(1, stage_name="In progress"))
+		posted = json.dumps(funnel.as_dict(), default=str)
+		for email, role in (
+			("funnel-preview-manager@example.test", "Sales Manager"),
+			("funnel-preview-user@example.test", "Sales User"),
+		):
+			with self.subTest(role=role), self.set_user(make_user(email, role)):
+				self.assertFalse(frappe.has_permission("Funnel", "write"))
+				result = check_definition(posted)
+				self.assertEqual(result["problems"], [])
+				self.assertIn("In progress", " ".join(f.get("stage") or "" for f in result["findings"]))
+
+	def test_a_user_who_cannot_read_funnels_is_refused(self):
+		from funnel_suite.tests.utils import make_user
+
+		user = make_user("funnel-preview-buyer@example.test", "Purchase User")
+		with self.set_user(user):
+			self.assertFalse(frappe.has_permission("Funnel", "read"))
+			with self.assertRaises(frappe.PermissionError):
+				check_definition(json.dumps({"doctype": "Funnel", "stages": STAGES}))
+
+	def test_it_always_builds_a_funnel_whatever_doctype_is_posted(self):
+		doc = {"funnel_name": "Draft", "document_type": "Lead", "stages": STAGES[:1]}
+		for doctype in ("ToDo", "User", "Funnel Stage"):
+			with self.subTest(doctype=doctype):
+				result = check_definition(json.dumps({**doc, "doctype": doctype}))
+				# a Funnel's rules ran: one Open stage only -> no Won and no Lost stage
+				self.assertEqual(len(result["problems"]), 2)
+				self.assertIn("no_won_stage", [f["code"] for f in result["findings"]])
+		with self.assertRaises(frappe.ValidationError):
+			check_definition(json.dumps([doc]))
