@@ -356,6 +356,8 @@ def _report_personas(report: str) -> list[str]:
 		return ["manager", "manager_ru", "manager_uk"]
 	if report == "Refusal Analysis":
 		return ["manager", "reviewer", "manager_uk"]
+	if report == "Procurement Lead Time":  # the buying side's report
+		return ["buyer"]
 	return ["sales", "sales_limited", "manager", "manager_ru", "manager_uk"]
 
 

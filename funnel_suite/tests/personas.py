@@ -17,6 +17,8 @@ import frappe
 from frappe.utils import add_days, nowdate
 from frappe.utils.password import update_password
 
+from funnel_suite.funnels.owned import app_writes
+
 APP = Path(__file__).resolve().parent.parent
 
 # key -> (email, roles, language, company limited to (User Permission) or None)
@@ -213,7 +215,8 @@ def _planned_contact(customer: str, rule: str) -> str:
 		}
 	)
 	doc.flags.ignore_permissions = True
-	doc.insert()
+	with app_writes():
+		doc.insert()
 	return doc.name
 
 
