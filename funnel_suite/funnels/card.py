@@ -51,9 +51,14 @@ def card_doctypes() -> list[str]:
 def boot_session(bootinfo):
 	bootinfo.funnel_document_types = card_doctypes()
 	# the default funnel of each card doctype (reports start on it)
-	bootinfo.funnel_defaults = {
-		doctype: default_funnel(doctype) for doctype in bootinfo.funnel_document_types
-	}
+	bootinfo.funnel_defaults = {}
+	for doctype in bootinfo.funnel_document_types:
+		name = default_funnel(doctype)
+		if name and not frappe.db.exists("Funnel", name):
+			# a cached default that is gone (rolled back, deleted): look it up again
+			clear_default_cache()
+			name = default_funnel(doctype)
+		bootinfo.funnel_defaults[doctype] = name
 
 
 def is_card_doctype(doctype: str) -> bool:

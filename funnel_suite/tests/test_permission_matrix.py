@@ -183,7 +183,6 @@ class MatrixFixtures(FunnelTestCase):
 		cls.review_other = cls._lost_review(cls.other)
 		cls.lead = make_lead(company=cls.company)
 		cls.procurement_case = cls._procurement_case()
-		frappe.db.commit()
 
 	@classmethod
 	def _customer(cls) -> str:
