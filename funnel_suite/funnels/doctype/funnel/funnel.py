@@ -295,7 +295,10 @@ def check_definition(doc: str) -> dict:
 	whatever doctype the posted JSON names and saves nothing.
 	"""
 	frappe.has_permission("Funnel", "read", throw=True)
-	values = frappe.parse_json(doc)
+	try:
+		values = frappe.parse_json(doc)
+	except ValueError:  # not JSON at all (json.JSONDecodeError): the same clear refusal
+		values = None
 	if not isinstance(values, dict):
 		frappe.throw(_("The funnel to check must be a JSON object."))
 	funnel = frappe.get_doc({**values, "doctype": "Funnel"})
