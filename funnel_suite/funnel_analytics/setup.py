@@ -34,3 +34,10 @@ def create_journey_fields() -> None:
 def remove_journey_fields() -> None:
 	"""before_uninstall: drop the tab; the customers' data stays."""
 	remove_custom_fields(JOURNEY_FIELDS)
+
+
+def rebuild_summary() -> None:
+	"""after_install / after_migrate: the summary tables from the move log when they are empty."""
+	from funnel_suite.funnel_analytics.summary import rebuild_if_empty
+
+	rebuild_if_empty()

@@ -69,7 +69,7 @@ def on_card_moved(doc, entries: list[dict]) -> None:
 
 
 def enroll(doc, cadence: str, funnel: str, stage: str):
-	from funnel_suite.funnel_cadences.doctype.cadence.cadence import step_of
+	from funnel_suite.funnel_cadences.steps import step_of
 
 	definition = frappe.get_cached_doc("Cadence", cadence)
 	now = now_datetime()

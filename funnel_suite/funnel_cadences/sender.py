@@ -238,7 +238,7 @@ def render(template: str, context: dict) -> str:
 
 def render_step(definition, fieldname: str, context: dict) -> str:
 	"""Render a step's template at send time; a refused template fails the step at once."""
-	from funnel_suite.funnel_cadences.doctype.cadence.cadence import template_problem
+	from funnel_suite.funnel_cadences.steps import template_problem
 
 	try:
 		return render(definition.get(fieldname), context)

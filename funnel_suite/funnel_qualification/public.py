@@ -19,6 +19,7 @@ from frappe.utils import cint
 
 from funnel_suite.engine import intake as engine
 from funnel_suite.funnel_qualification import intake as intake_flow
+from funnel_suite.funnel_qualification.intake_user import intake_user_problem
 from funnel_suite.funnel_qualification.keys import default_region
 from funnel_suite.funnels.doctype.funnel_settings.funnel_settings import get_settings
 
@@ -29,23 +30,6 @@ CHANNEL = "Website"
 
 class PublicIntakeOff(frappe.PermissionError):
 	pass
-
-
-def intake_user_problem(user: str | None) -> str | None:
-	"""Why `user` cannot take website inquiries in, or None."""
-	if not user:
-		return _("Choose the user website inquiries are taken in as (Take Inquiries In As).")
-	if user in ("Administrator", "Guest"):
-		return _("Website inquiries cannot be taken in as {0}; choose a user with the role {1}.").format(
-			frappe.bold(user), frappe.bold(_(intake_flow.INTAKE_ROLE))
-		)
-	if not frappe.db.get_value("User", user, "enabled"):
-		return _("User {0} is disabled or does not exist.").format(frappe.bold(user))
-	if intake_flow.INTAKE_ROLE not in frappe.get_roles(user):
-		return _("User {0} needs the role {1} to take website inquiries in.").format(
-			frappe.bold(user), frappe.bold(_(intake_flow.INTAKE_ROLE))
-		)
-	return None
 
 
 def field_label(field: str) -> str:

@@ -20,11 +20,19 @@ from funnel_suite import engine
 from funnel_suite.engine import CardState, FunnelError
 from funnel_suite.funnels import handoffs
 from funnel_suite.funnels.checks import runner_for
+from funnel_suite.funnels.definitions import (  # public paths funnel_suite.funnels.card.<name>
+	DEFAULT_CACHE_KEY,
+	card_doctypes,
+	clear_cache_key,
+	clear_default_cache,
+	default_funnel,
+	is_card_doctype,
+	load_funnel,
+	to_engine,
+)
 from funnel_suite.funnels.dimensions import card_dimensions
 from funnel_suite.funnels.log import LOGGED_DIMENSIONS, insert_transitions
 from funnel_suite.funnels.tasks import sync_smart_tasks
-
-DEFAULT_CACHE_KEY = "funnel_suite:default_funnel"
 
 
 class StageMoveError(frappe.ValidationError):
@@ -43,11 +51,6 @@ class StageRoleError(frappe.PermissionError):
 	"""The user's roles may not move cards into the stage."""
 
 
-def card_doctypes() -> list[str]:
-	"""Document types that can sit in a funnel (hook `funnel_document_types`)."""
-	return list(dict.fromkeys(frappe.get_hooks("funnel_document_types")))
-
-
 def boot_session(bootinfo):
 	bootinfo.funnel_document_types = card_doctypes()
 	# the default funnel of each card doctype (reports start on it)
@@ -59,66 +62,6 @@ def boot_session(bootinfo):
 			clear_default_cache()
 			name = default_funnel(doctype)
 		bootinfo.funnel_defaults[doctype] = name
-
-
-def is_card_doctype(doctype: str) -> bool:
-	return doctype in card_doctypes()
-
-
-def to_engine(doc) -> engine.Funnel:
-	"""Map a Funnel document to the engine's definition."""
-	return engine.Funnel(
-		name=doc.name or doc.funnel_name,
-		document_type=doc.document_type,
-		enabled=bool(cint(doc.enabled)),
-		stages=tuple(
-			engine.Stage(
-				name=(row.stage_name or "").strip(),
-				kind=row.stage_type,
-				probability=flt(row.probability),
-				stale_after_days=cint(row.stale_after_days),
-				required_fields=engine.split_list(row.required_fields),
-				allowed_roles=engine.split_list(row.allowed_roles),
-				allowed_next=engine.split_list(row.allowed_next),
-				next_action=row.next_action or "",
-				next_action_due_days=cint(row.next_action_due_days),
-				checks=engine.split_list(row.get("checks")),
-			)
-			for row in doc.stages
-		),
-	)
-
-
-def load_funnel(name: str) -> engine.Funnel:
-	return to_engine(frappe.get_cached_doc("Funnel", name))
-
-
-def default_funnel(doctype: str) -> str | None:
-	"""The enabled default funnel of a document type (cached until a Funnel changes)."""
-
-	def lookup():
-		return (
-			frappe.db.get_value("Funnel", {"document_type": doctype, "is_default": 1, "enabled": 1}, "name")
-			or ""
-		)
-
-	return frappe.cache.hget(DEFAULT_CACHE_KEY, doctype, lookup) or None
-
-
-def clear_cache_key(key: str) -> None:
-	"""Drop a cached value now and again when the transaction ends (a rollback must not leave
-	a value built from data that never got committed)."""
-
-	def clear():
-		frappe.cache.delete_value(key)
-
-	clear()
-	frappe.db.after_commit.add(clear)
-	frappe.db.after_rollback.add(clear)
-
-
-def clear_default_cache() -> None:
-	clear_cache_key(DEFAULT_CACHE_KEY)
 
 
 NUMERIC_FIELDTYPES = frozenset(("Check", "Currency", "Float", "Int", "Percent", "Rating"))

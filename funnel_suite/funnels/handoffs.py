@@ -14,6 +14,7 @@ from frappe import _
 
 from funnel_suite.engine import handoffs as engine_handoffs
 from funnel_suite.engine.handoffs import ACTION_CREATE, ACTION_MOVE, HandoffRule
+from funnel_suite.funnels.definitions import card_doctypes, clear_cache_key, load_funnel, to_engine
 from funnel_suite.funnels.owned import app_writes
 
 CACHE_KEY = "funnel_suite:handoff_rules"
@@ -88,8 +89,6 @@ def rules_by_funnel() -> dict[str, list[HandoffRule]]:
 
 
 def clear_cache() -> None:
-	from funnel_suite.funnels.card import clear_cache_key
-
 	clear_cache_key(CACHE_KEY)
 
 
@@ -97,8 +96,6 @@ def clear_cache() -> None:
 
 
 def validate_funnel_handoffs(doc) -> None:
-	from funnel_suite.funnels.card import load_funnel, to_engine
-
 	rules = to_rules(doc)
 	if not rules:
 		return
@@ -190,8 +187,6 @@ def fail(rule: HandoffRule, reason: str):
 
 def create_linked_card(doc, rule: HandoffRule) -> str:
 	"""Open the new card of a Create hand-off (same transaction as the move that triggered it)."""
-	from funnel_suite.funnels.card import load_funnel
-
 	depth = (frappe.flags.funnel_handoff_depth or 0) + 1
 	if depth > MAX_DEPTH:
 		fail(rule, _("more than {0} hand-offs in a row.").format(MAX_DEPTH))
@@ -237,8 +232,6 @@ def create_linked_card(doc, rule: HandoffRule) -> str:
 
 def lineage(doctype: str, name: str, source: tuple[str, str] | None) -> dict:
 	"""Where a card came from and which cards it handed off to (only those the user may read)."""
-	from funnel_suite.funnels.card import card_doctypes
-
 	result = {"source": None, "handed_off": []}
 	if source and all(source) and frappe.has_permission(source[0], "read", source[1]):
 		result["source"] = {
@@ -280,8 +273,6 @@ UPSELL_FIELDS = (
 
 def make_upsell(source, funnel: str | None = None) -> str:
 	"""A new Opportunity for the same customer in an Upsell funnel, linked to the won deal."""
-	from funnel_suite.funnels.card import load_funnel
-
 	here = load_funnel(source.funnel).stage(source.funnel_stage) if source.get("funnel") else None
 	if not here or here.kind != "Won":
 		frappe.throw(

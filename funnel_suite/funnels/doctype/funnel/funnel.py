@@ -297,7 +297,7 @@ def check_definition(doc: str) -> dict:
 	frappe.has_permission("Funnel", "read", throw=True)
 	try:
 		values = frappe.parse_json(doc)
-	except ValueError:
+	except ValueError:  # not JSON at all (json.JSONDecodeError): the same clear refusal
 		values = None
 	if not isinstance(values, dict):
 		frappe.throw(_("The funnel to check must be a JSON object."))

@@ -107,7 +107,7 @@ class FunnelSettings(Document):
 					title=_("Invalid Value"),
 				)
 		if cint(self.public_intake_enabled) and (before is None or changed):
-			from funnel_suite.funnel_qualification.public import intake_user_problem
+			from funnel_suite.funnel_qualification.intake_user import intake_user_problem
 
 			problem = intake_user_problem(self.public_intake_user)
 			if problem:
