@@ -89,12 +89,14 @@ class DerivedTable(Document):
 
 
 def funnel_definitions(names: Iterable[str]) -> dict[str, Any]:
+	"""The definitions of the funnels that still exist; rows of a funnel that is gone are skipped."""
 	found = {}
 	for name in set(filter(None, names)):
 		try:
 			found[name] = load_funnel(name)
 		except frappe.DoesNotExistError:
-			pass
+			# frappe.throw queued its "Funnel … not found" for the user's screen: it is not theirs
+			frappe.clear_last_message()
 	return found
 
 
