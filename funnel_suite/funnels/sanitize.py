@@ -73,10 +73,23 @@ def sanitize_json_markup(doc, method=None) -> None:
 	review's lost detail, a lead's need are read by users who may not edit them, in read-only
 	fields the desk shows as HTML."""
 	for row in (doc, *doc.get_all_children()):
-		own = _own(row.meta)
-		for df in row.meta.fields:
-			if df.fieldtype in HTML_SHOWN and (own or df.fieldname.startswith("funnel_")):
-				value = row.get(df.fieldname)
-				cleaned = _json_markup(df, value)
-				if cleaned != value:
-					row.set(df.fieldname, cleaned)
+		for df in _checked_fields(row.meta):
+			value = row.get(df.fieldname)
+			cleaned = _json_markup(df, value)
+			if cleaned != value:
+				row.set(df.fieldname, cleaned)
+
+
+def _checked_fields(meta) -> tuple:
+	"""The fields the hook looks at, worked out once per meta object: it runs on every save of
+	every doctype of the site, most of which have none."""
+	fields = getattr(meta, "_funnel_json_markup_fields", None)
+	if fields is None:
+		own = _own(meta)
+		fields = tuple(
+			df
+			for df in meta.fields
+			if df.fieldtype in HTML_SHOWN and (own or df.fieldname.startswith("funnel_"))
+		)
+		meta._funnel_json_markup_fields = fields
+	return fields
