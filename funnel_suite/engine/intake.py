@@ -145,10 +145,45 @@ def normalize_phone(value: str | None, default_region: str | None = None) -> Pho
 # -- inquiry ------------------------------------------------------------------------------------------------
 
 KEY_EXTERNAL_ID = "external_id"
+KEY_TELEGRAM = "telegram"
 KEY_EMAIL = "email"
 KEY_PHONE = "phone"
-KEY_TYPES = (KEY_EXTERNAL_ID, KEY_EMAIL, KEY_PHONE)
-"""Matching keys, strongest first."""
+KEY_TYPES = (KEY_EXTERNAL_ID, KEY_TELEGRAM, KEY_EMAIL, KEY_PHONE)
+"""Matching keys, strongest first (a Telegram chat id is the person's own chat with the bot)."""
+
+# Where an inquiry came in (recorded on the Lead or deal it creates, and in its timeline note).
+CHANNEL_API = "API"
+CHANNEL_DATA_IMPORT = "Data Import"
+CHANNEL_WEB_FORM = "Web Form"
+CHANNEL_EMAIL = "E-mail"
+CHANNEL_TELEGRAM = "Telegram"
+CHANNELS = (CHANNEL_API, CHANNEL_DATA_IMPORT, CHANNEL_WEB_FORM, CHANNEL_EMAIL, CHANNEL_TELEGRAM)
+MAX_CHANNEL_LENGTH = 140
+
+
+def normalize_channel(value: str | None, default: str = CHANNEL_API) -> str:
+	"""The channel as recorded: one of CHANNELS in its own spelling when it names one (any case),
+	else the caller's own word (trimmed, at most 140 characters), else `default`."""
+	cleaned = _clean(value)
+	if not cleaned:
+		return default
+	known = {c.lower(): c for c in CHANNELS}
+	return known.get(cleaned.lower(), cleaned[:MAX_CHANNEL_LENGTH])
+
+
+MAX_TELEGRAM_CHAT_ID_LENGTH = 20
+
+
+def normalize_telegram_chat_id(value) -> str | None:
+	"""A Telegram chat id as a key: an integer (negative for groups) written in decimal, at most
+	20 characters; None for empty input or anything else."""
+	if value is None or isinstance(value, bool):
+		return None
+	text = str(value).strip()
+	digits = text[1:] if text.startswith("-") else text
+	if not digits or not digits.isascii() or not digits.isdigit() or len(text) > MAX_TELEGRAM_CHAT_ID_LENGTH:
+		return None
+	return str(int(text))
 
 
 @dataclass(frozen=True)
@@ -166,6 +201,7 @@ class Inquiry:
 	need: str | None = None
 	text: str | None = None
 	external_id: str | None = None
+	telegram_chat_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,12 +213,15 @@ class NormalizedInquiry:
 	company_name: str | None
 	external_id: str | None
 	phone_flagged: bool = False
+	telegram_chat_id: str | None = None
 
 	def keys(self) -> list[tuple[str, str]]:
 		"""The matching keys `(key_type, key_value)`, strongest first; a phone counts only with an E.164 form."""
 		found: list[tuple[str, str]] = []
 		if self.external_id:
 			found.append((KEY_EXTERNAL_ID, self.external_id))
+		if self.telegram_chat_id:
+			found.append((KEY_TELEGRAM, self.telegram_chat_id))
 		if self.email:
 			found.append((KEY_EMAIL, self.email))
 		if self.phone is not None and self.phone.e164:
@@ -202,7 +241,8 @@ def validate_inquiry(inq: Inquiry, default_region: str | None = None) -> Normali
 	phone = normalize_phone(inq.phone, default_region)
 	person_name = _clean(inq.person_name)
 	company_name = _clean(inq.company_name)
-	if email is None and phone is None and person_name is None and company_name is None:
+	telegram = normalize_telegram_chat_id(inq.telegram_chat_id)
+	if email is None and phone is None and person_name is None and company_name is None and not telegram:
 		raise MissingContactData()
 	if phone is not None and phone.e164 is None and email is None:
 		raise InvalidPhone(inq.phone)
@@ -214,6 +254,7 @@ def validate_inquiry(inq: Inquiry, default_region: str | None = None) -> Normali
 		company_name=company_name,
 		external_id=inq.external_id.strip() if not _blank(inq.external_id) else None,
 		phone_flagged=phone is not None and not phone.valid,
+		telegram_chat_id=telegram,
 	)
 
 
@@ -307,7 +348,8 @@ def _check_match(match: Match) -> None:
 def decide(matches: Sequence[Match]) -> Decision:
 	"""Pick what an inquiry belongs to from the records its keys matched.
 
-	Only the strongest key that matched anything counts (external_id, then email, then phone). Among its
+	Only the strongest key that matched anything counts (external_id, then Telegram chat id, then
+	email, then phone). Among its
 	matches: a Customer or a Contact linked to a customer ("existing" Customer, so the caller opens a new deal
 	for it), else an open Lead ("existing"), else a Contact without customer ("existing"), else an archived
 	Lead ("returning"). No matches: "created". Ties go to the smallest name.
@@ -339,6 +381,15 @@ def decide(matches: Sequence[Match]) -> Decision:
 
 
 __all__ = [
+	"CHANNELS",
+	"CHANNEL_API",
+	"CHANNEL_DATA_IMPORT",
+	"CHANNEL_EMAIL",
+	"CHANNEL_TELEGRAM",
+	"CHANNEL_WEB_FORM",
+	"KEY_TELEGRAM",
+	"normalize_channel",
+	"normalize_telegram_chat_id",
 	"DOCTYPES",
 	"DOCTYPE_CONTACT",
 	"DOCTYPE_CUSTOMER",
