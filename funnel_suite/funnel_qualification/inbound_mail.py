@@ -41,7 +41,11 @@ SYSTEM_USER = "Administrator"
 
 
 def email_intake_enabled() -> bool:
-	value = frappe.db.get_single_value("Funnel Settings", "email_intake_enabled")
+	"""On unless a System Manager unticked it (a site that never saved the field has it on: the
+	field's default, which get_single_value would read as 0)."""
+	value = frappe.db.get_value(
+		"Singles", {"doctype": "Funnel Settings", "field": "email_intake_enabled"}, "value", order_by=None
+	)
 	return value is None or bool(cint(value))
 
 
