@@ -111,7 +111,13 @@ def answer() -> dict:
 
 
 def take_in_message(message: telegram.IncomingMessage) -> dict:
-	"""The intake for one message, as the current (intake) user; the message on the chosen card."""
+	"""The intake for one message, as the current (intake) user; the message on the chosen card.
+	A chat is a conversation: a message after one already on an open card goes on that card as
+	well (like a reply in an e-mail thread), without a new inquiry note and notification."""
+	thread = chat_thread(message.chat_id)
+	if thread:
+		record(*thread, message)
+		return {"status": engine.OUTCOME_EXISTING, "doctype": thread[0], "name": thread[1]}
 	inquiry = engine.Inquiry(
 		person_name=message.sender_name,
 		telegram_chat_id=message.chat_id,
@@ -122,6 +128,34 @@ def take_in_message(message: telegram.IncomingMessage) -> dict:
 	if result.get("name"):
 		record(result["doctype"], result["name"], message)
 	return result
+
+
+def chat_thread(chat_id: str) -> tuple[str, str] | None:
+	"""The card the chat's last message went to, while it is still open (a Lead not archived, a
+	deal not in a won or lost stage) and the intake user may read it; else None (the intake
+	decides again, e.g. an archived lead comes back)."""
+	last = frappe.get_all(
+		"Communication",
+		filters={"message_id": ("like", f"telegram:{chat_id}:%"), "sent_or_received": "Received"},
+		fields=["reference_doctype", "reference_name"],
+		order_by="creation desc",
+		limit=1,
+	)
+	if not last or last[0].reference_doctype not in ("Lead", "Opportunity"):
+		return None
+	doctype, name = last[0].reference_doctype, last[0].reference_name
+	card = frappe.db.get_value(doctype, name, ["name", "funnel", "funnel_stage"], as_dict=True)
+	if not card or not frappe.has_permission(doctype, "read", doc=name):
+		return None
+	if doctype == "Lead" and cint(frappe.db.get_value("Lead", name, "funnel_archived")):
+		return None
+	if card.funnel:
+		from funnel_suite.funnels.card import load_funnel
+
+		stage = load_funnel(card.funnel).stage(card.funnel_stage or "")
+		if stage is not None and stage.is_final:
+			return None
+	return doctype, name
 
 
 def record(doctype: str, name: str, message: telegram.IncomingMessage) -> str:

@@ -11,13 +11,13 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import set_request
 
-from funnel_suite.api import register_telegram_webhook, telegram_webhook
+from funnel_suite.api import disqualify_lead, register_telegram_webhook, telegram_webhook
 from funnel_suite.engine.telegram import SECRET_HEADER
 from funnel_suite.funnel_cadences import enrollment as cadence_enrollment
 from funnel_suite.funnel_cadences import outbound
 from funnel_suite.funnel_cadences.telegram_inbound import METHOD, TelegramInboundRefused
 from funnel_suite.funnels.card import default_funnel
-from funnel_suite.tests.utils import FunnelTestCase, make_user, unique
+from funnel_suite.tests.utils import FunnelTestCase, make_lead, make_user, unique
 
 SECRET = "funnel-test_secret-0123456789"
 BOT_TOKEN = "123456:TEST-bot-token-never-shown"
@@ -39,6 +39,19 @@ def update(chat: int, text: str = "Hello!", first_name: str = "Taras", message_i
 			**extra,
 		},
 	}
+
+
+def inquiry_notes(doctype: str, name: str) -> list:
+	return frappe.get_all(
+		"Comment",
+		filters={
+			"reference_doctype": doctype,
+			"reference_name": name,
+			"comment_type": "Comment",
+			"content": ("like", "%Telegram%"),
+		},
+		pluck="name",
+	)
 
 
 def communications(doctype: str, name: str) -> list:
@@ -186,8 +199,7 @@ class TestTelegramInbound(FunnelTestCase):
 
 	def test_known_chat_on_a_lead_gets_the_message_and_its_cadence_stops(self):
 		chat = chat_id()
-		self.post(update(chat, message_id=1))
-		lead = frappe.get_doc("Lead", {"telegram_chat_id": str(chat)})
+		lead = make_lead(first_name="Known in Telegram", telegram_chat_id=str(chat))
 		cadence = frappe.get_doc(
 			{
 				"doctype": "Cadence",
@@ -199,11 +211,27 @@ class TestTelegramInbound(FunnelTestCase):
 		).insert()
 		run = cadence_enrollment.enroll(lead, cadence.name, lead.funnel, lead.funnel_stage)
 		leads = frappe.db.count("Lead")
-		self.post(update(chat, text="Yes, call me tomorrow", message_id=2))
+		self.post(update(chat, text="Yes, call me tomorrow", message_id=1))
 		self.assertEqual(frappe.db.count("Lead"), leads)
-		self.assertEqual(len(communications("Lead", lead.name)), 2)
+		self.assertEqual(len(communications("Lead", lead.name)), 1)
 		run.reload()
 		self.assertEqual((run.status, run.steps[0].status), ("Stopped", "Skipped"))
+		self.assertEqual(len(inquiry_notes("Lead", lead.name)), 1)
+		# the chat goes on: the next message joins the card without another inquiry note
+		self.post(update(chat, text="At 10 please", message_id=2))
+		self.assertEqual(len(communications("Lead", lead.name)), 2)
+		self.assertEqual(len(inquiry_notes("Lead", lead.name)), 1)
+
+	def test_the_chat_of_an_archived_lead_brings_it_back(self):
+		chat = chat_id()
+		self.post(update(chat, message_id=1))
+		lead = frappe.db.get_value("Lead", {"telegram_chat_id": str(chat)})
+		disqualify_lead(lead, "No budget")
+		self.post(update(chat, message_id=2, text="We have the budget now"))
+		doc = frappe.get_doc("Lead", lead)
+		self.assertEqual((doc.funnel_archived, doc.funnel_returning), (0, 1))
+		self.assertEqual(len(communications("Lead", lead)), 2)
+		self.assertEqual(frappe.db.count("Lead", {"telegram_chat_id": str(chat)}), 1)
 
 	def test_known_chat_of_a_customers_contact_goes_on_the_customers_deal(self):
 		chat = chat_id()
