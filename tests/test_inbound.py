@@ -19,6 +19,7 @@ from funnel_suite.engine.intake import (
 	Inquiry,
 	Match,
 	MissingContactData,
+	clean_name,
 	decide,
 	normalize_channel,
 	normalize_telegram_chat_id,
@@ -140,6 +141,11 @@ def test_parse_a_caption_and_a_username_only_sender():
 	assert (msg.text, msg.sender_name) == ("photo", "@olha")
 
 
+def test_the_sender_name_loses_angle_brackets():
+	msg = parse_update(body(update(**{"from": {"first_name": "<b>Olha</b>", "last_name": ">"}})))
+	assert msg.sender_name == "b Olha /b"
+
+
 def test_long_values_are_cut():
 	msg = parse_update(body(update(text="x" * 5000, **{"from": {"first_name": "y" * 500}})))
 	assert (len(msg.text), len(msg.first_name)) == (4096, 140)
@@ -208,3 +214,13 @@ def test_secret_matches_only_the_exact_secret():
 )
 def test_secret_format(value, ok):
 	assert is_valid_secret(value) is ok
+
+
+@pytest.mark.parametrize(
+	"value, expected",
+	[("<img src=x>Ivan", "img src=x Ivan"), ("  a < b  ", "a b"), ("<>", None), (None, None)],
+)
+def test_names_lose_the_brackets_the_host_refuses_in_names(value, expected):
+	assert clean_name(value) == expected
+	norm = validate_inquiry(Inquiry(person_name=value, company_name=value, email="x@y.example"))
+	assert (norm.person_name, norm.company_name) == (expected, expected)

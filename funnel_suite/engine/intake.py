@@ -71,6 +71,15 @@ def _clean(value: str | None) -> str | None:
 	return cleaned or None
 
 
+def clean_name(value: str | None) -> str | None:
+	"""A person's or company's name as a record name may hold it: trimmed, inner whitespace
+	collapsed, without "<" and ">" (the host refuses them in document names, and a Lead's Contact
+	is named after the person); None when nothing is left."""
+	if value is None:
+		return None
+	return _clean(value.replace("<", " ").replace(">", " "))
+
+
 def normalize_email(value: str | None) -> str | None:
 	"""Return the address trimmed and lower-cased, None for empty input, or raise `InvalidEmail`.
 
@@ -239,8 +248,8 @@ def validate_inquiry(inq: Inquiry, default_region: str | None = None) -> Normali
 	"""
 	email = normalize_email(inq.email)
 	phone = normalize_phone(inq.phone, default_region)
-	person_name = _clean(inq.person_name)
-	company_name = _clean(inq.company_name)
+	person_name = clean_name(inq.person_name)
+	company_name = clean_name(inq.company_name)
 	telegram = normalize_telegram_chat_id(inq.telegram_chat_id)
 	if email is None and phone is None and person_name is None and company_name is None and not telegram:
 		raise MissingContactData()
@@ -414,6 +423,7 @@ __all__ = [
 	"NormalizedInquiry",
 	"PhoneKey",
 	"TooLong",
+	"clean_name",
 	"decide",
 	"normalize_channel",
 	"normalize_email",

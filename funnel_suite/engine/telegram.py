@@ -13,7 +13,7 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from funnel_suite.engine.intake import normalize_telegram_chat_id
+from funnel_suite.engine.intake import clean_name, normalize_telegram_chat_id
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 64 * 1024
@@ -43,8 +43,9 @@ class IncomingMessage:
 
 	@property
 	def sender_name(self) -> str | None:
-		name = " ".join(p for p in (self.first_name, self.last_name) if p)
-		return name or (f"@{self.username}" if self.username else None)
+		"""First and last name, else @username; without "<" and ">" (see intake.clean_name)."""
+		name = clean_name(" ".join(p for p in (self.first_name, self.last_name) if p))
+		return name or clean_name(f"@{self.username}" if self.username else None)
 
 	@property
 	def message_key(self) -> str:

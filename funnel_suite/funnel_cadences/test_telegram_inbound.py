@@ -197,6 +197,15 @@ class TestTelegramInbound(FunnelTestCase):
 		self.assertNotIn("<b>", message.content)
 		self.assertIn("&lt;b&gt;quote&lt;/b&gt;", message.content)
 
+	def test_markup_in_the_sender_name_is_not_kept_as_markup(self):
+		chat = chat_id()
+		self.post(update(chat, first_name='<img src=x onerror="alert(1)">Ivan'))
+		lead = frappe.get_doc("Lead", {"telegram_chat_id": str(chat)})
+		(message,) = communications("Lead", lead.name)
+		notes = frappe.get_all("Comment", filters={"reference_name": lead.name}, pluck="content")
+		for text in (lead.first_name, lead.lead_name, message.sender_full_name, *notes):
+			self.assertNotIn("<img", text or "")
+
 	def test_known_chat_on_a_lead_gets_the_message_and_its_cadence_stops(self):
 		chat = chat_id()
 		lead = make_lead(first_name="Known in Telegram", telegram_chat_id=str(chat))

@@ -114,7 +114,7 @@ def mail_inquiry(mail: InboundMail) -> engine.Inquiry:
 	name = (mail.from_real_name or "").strip()
 	subject = (mail.subject or "").strip()
 	return engine.Inquiry(
-		person_name=name[:140] if name and name.lower() != email.lower() else None,
+		person_name=engine.clean_name(name[:140]) if name and name.lower() != email.lower() else None,
 		email=email,
 		channel=engine.CHANNEL_EMAIL,
 		need=subject[: engine.PUBLIC_FIELD_LIMITS["need"]] or None,

@@ -116,6 +116,13 @@ class TestInboundMail(FunnelTestCase):
 		)
 		self.assertTrue(any("E-mail" in c for c in note), "the intake's note names the channel")
 
+	def test_markup_in_the_display_name_does_not_stop_the_mail(self):
+		raw, _id = raw_mail(address(), "Hi", name="<b>Olena</b> <img src=x>")
+		communication = self.receive_one(raw)
+		lead = frappe.get_doc("Lead", communication.reference_name)
+		self.assertNotIn("<", lead.first_name)
+		self.assertIn("Olena", lead.first_name)
+
 	def test_known_open_lead_gets_the_mail(self):
 		sender = address()
 		lead = intake(person_name="Ivan", email=sender)["name"]
