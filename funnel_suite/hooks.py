@@ -52,6 +52,10 @@ doctype_list_js = {
 }
 # funnels: the card doctypes and their default funnels in the boot info.
 boot_session = "funnel_suite.funnels.card.boot_session"
+# incoming mail of an account appending to Lead/Opportunity goes through the intake (issue 16)
+override_doctype_class = {
+	"Email Account": "funnel_suite.funnel_qualification.inbound_mail.FunnelEmailAccount",
+}
 # Connections on host forms: cadences (Lead, Opportunity), repeat sales (Customer),
 # procurement (the deal / sales order / project a case serves).
 override_doctype_dashboards = {
@@ -174,6 +178,7 @@ _QUALIFICATION = [
 	# The intake's key table follows Leads and Contacts; imports cannot duplicate a known lead;
 	# a Personal Data Deletion Request purges the person's keys.
 	(("Lead",), "before_insert", "funnel_suite.funnel_qualification.keys.refuse_import_duplicates"),
+	(("Lead",), "validate", "funnel_suite.funnel_qualification.channels.set_lead_channel"),
 	(("Lead",), "on_update", "funnel_suite.funnel_qualification.keys.sync_lead"),
 	(("Lead", "Contact"), "on_trash", "funnel_suite.funnel_qualification.keys.drop_keys"),
 	(("Contact",), "on_update", "funnel_suite.funnel_qualification.keys.sync_contact"),

@@ -342,7 +342,7 @@ def test_decide_ties_are_deterministic(matches, expected):
 
 @pytest.mark.parametrize(
 	"match",
-	[Match("Opportunity", "OPP-1", "email"), Match("Lead", "LEAD-1", "telegram")],
+	[Match("Opportunity", "OPP-1", "email"), Match("Lead", "LEAD-1", "fax")],
 )
 def test_decide_rejects_unknown_doctype_or_key(match):
 	with pytest.raises(ValueError):

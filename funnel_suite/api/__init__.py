@@ -23,6 +23,7 @@ from funnel_suite.api.analytics import (
 )
 from funnel_suite.api.cards import _check_card_doctype, get_card_state, make_upsell, move_card
 from funnel_suite.api.funnels import apply_preset, audit_funnel, get_funnels, get_presets
+from funnel_suite.api.inbound import register_telegram_webhook, telegram_webhook
 from funnel_suite.api.procurement import (
 	make_case_purchase_order,
 	make_case_request_for_quotation,

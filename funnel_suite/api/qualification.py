@@ -83,7 +83,7 @@ def public_intake(
 	"""Website inquiries from anyone, no login: off until a System Manager switches it on in Funnel
 	Settings; limited per IP address (HTTP 429 beyond the limit); matched like `intake` with the
 	configured Funnel Intake user's rights. Always answers {"status": "received", "message"}."""
-	from funnel_suite.funnel_qualification.public import CHANNEL, take_in_public
+	from funnel_suite.funnel_qualification.public import CHANNEL, SOURCE, take_in_public
 
 	return take_in_public(
 		intake_engine.Inquiry(
@@ -91,7 +91,7 @@ def public_intake(
 			company_name=company_name,
 			email=email,
 			phone=phone,
-			source=CHANNEL,
+			source=SOURCE,
 			channel=CHANNEL,
 			need=need,
 			text=text,

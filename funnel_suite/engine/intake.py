@@ -71,6 +71,15 @@ def _clean(value: str | None) -> str | None:
 	return cleaned or None
 
 
+def clean_name(value: str | None) -> str | None:
+	"""A person's or company's name as a record name may hold it: trimmed, inner whitespace
+	collapsed, without "<" and ">" (the host refuses them in document names, and a Lead's Contact
+	is named after the person); None when nothing is left."""
+	if value is None:
+		return None
+	return _clean(value.replace("<", " ").replace(">", " "))
+
+
 def normalize_email(value: str | None) -> str | None:
 	"""Return the address trimmed and lower-cased, None for empty input, or raise `InvalidEmail`.
 
@@ -145,10 +154,45 @@ def normalize_phone(value: str | None, default_region: str | None = None) -> Pho
 # -- inquiry ------------------------------------------------------------------------------------------------
 
 KEY_EXTERNAL_ID = "external_id"
+KEY_TELEGRAM = "telegram"
 KEY_EMAIL = "email"
 KEY_PHONE = "phone"
-KEY_TYPES = (KEY_EXTERNAL_ID, KEY_EMAIL, KEY_PHONE)
-"""Matching keys, strongest first."""
+KEY_TYPES = (KEY_EXTERNAL_ID, KEY_TELEGRAM, KEY_EMAIL, KEY_PHONE)
+"""Matching keys, strongest first (a Telegram chat id is the person's own chat with the bot)."""
+
+# Where an inquiry came in (recorded on the Lead or deal it creates, and in its timeline note).
+CHANNEL_API = "API"
+CHANNEL_DATA_IMPORT = "Data Import"
+CHANNEL_WEB_FORM = "Web Form"
+CHANNEL_EMAIL = "E-mail"
+CHANNEL_TELEGRAM = "Telegram"
+CHANNELS = (CHANNEL_API, CHANNEL_DATA_IMPORT, CHANNEL_WEB_FORM, CHANNEL_EMAIL, CHANNEL_TELEGRAM)
+MAX_CHANNEL_LENGTH = 140
+
+
+def normalize_channel(value: str | None, default: str = CHANNEL_API) -> str:
+	"""The channel as recorded: one of CHANNELS in its own spelling when it names one (any case),
+	else the caller's own word (trimmed, at most 140 characters), else `default`."""
+	cleaned = _clean(value)
+	if not cleaned:
+		return default
+	known = {c.lower(): c for c in CHANNELS}
+	return known.get(cleaned.lower(), cleaned[:MAX_CHANNEL_LENGTH])
+
+
+MAX_TELEGRAM_CHAT_ID_LENGTH = 20
+
+
+def normalize_telegram_chat_id(value) -> str | None:
+	"""A Telegram chat id as a key: an integer (negative for groups) written in decimal, at most
+	20 characters; None for empty input or anything else."""
+	if value is None or isinstance(value, bool):
+		return None
+	text = str(value).strip()
+	digits = text[1:] if text.startswith("-") else text
+	if not digits or not digits.isascii() or not digits.isdigit() or len(text) > MAX_TELEGRAM_CHAT_ID_LENGTH:
+		return None
+	return str(int(text))
 
 
 @dataclass(frozen=True)
@@ -166,6 +210,7 @@ class Inquiry:
 	need: str | None = None
 	text: str | None = None
 	external_id: str | None = None
+	telegram_chat_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,12 +222,15 @@ class NormalizedInquiry:
 	company_name: str | None
 	external_id: str | None
 	phone_flagged: bool = False
+	telegram_chat_id: str | None = None
 
 	def keys(self) -> list[tuple[str, str]]:
 		"""The matching keys `(key_type, key_value)`, strongest first; a phone counts only with an E.164 form."""
 		found: list[tuple[str, str]] = []
 		if self.external_id:
 			found.append((KEY_EXTERNAL_ID, self.external_id))
+		if self.telegram_chat_id:
+			found.append((KEY_TELEGRAM, self.telegram_chat_id))
 		if self.email:
 			found.append((KEY_EMAIL, self.email))
 		if self.phone is not None and self.phone.e164:
@@ -200,9 +248,10 @@ def validate_inquiry(inq: Inquiry, default_region: str | None = None) -> Normali
 	"""
 	email = normalize_email(inq.email)
 	phone = normalize_phone(inq.phone, default_region)
-	person_name = _clean(inq.person_name)
-	company_name = _clean(inq.company_name)
-	if email is None and phone is None and person_name is None and company_name is None:
+	person_name = clean_name(inq.person_name)
+	company_name = clean_name(inq.company_name)
+	telegram = normalize_telegram_chat_id(inq.telegram_chat_id)
+	if email is None and phone is None and person_name is None and company_name is None and not telegram:
 		raise MissingContactData()
 	if phone is not None and phone.e164 is None and email is None:
 		raise InvalidPhone(inq.phone)
@@ -214,6 +263,7 @@ def validate_inquiry(inq: Inquiry, default_region: str | None = None) -> Normali
 		company_name=company_name,
 		external_id=inq.external_id.strip() if not _blank(inq.external_id) else None,
 		phone_flagged=phone is not None and not phone.valid,
+		telegram_chat_id=telegram,
 	)
 
 
@@ -307,7 +357,8 @@ def _check_match(match: Match) -> None:
 def decide(matches: Sequence[Match]) -> Decision:
 	"""Pick what an inquiry belongs to from the records its keys matched.
 
-	Only the strongest key that matched anything counts (external_id, then email, then phone). Among its
+	Only the strongest key that matched anything counts (external_id, then Telegram chat id, then
+	email, then phone). Among its
 	matches: a Customer or a Contact linked to a customer ("existing" Customer, so the caller opens a new deal
 	for it), else an open Lead ("existing"), else a Contact without customer ("existing"), else an archived
 	Lead ("returning"). No matches: "created". Ties go to the smallest name.
@@ -339,6 +390,12 @@ def decide(matches: Sequence[Match]) -> Decision:
 
 
 __all__ = [
+	"CHANNELS",
+	"CHANNEL_API",
+	"CHANNEL_DATA_IMPORT",
+	"CHANNEL_EMAIL",
+	"CHANNEL_TELEGRAM",
+	"CHANNEL_WEB_FORM",
 	"DOCTYPES",
 	"DOCTYPE_CONTACT",
 	"DOCTYPE_CUSTOMER",
@@ -346,6 +403,7 @@ __all__ = [
 	"KEY_EMAIL",
 	"KEY_EXTERNAL_ID",
 	"KEY_PHONE",
+	"KEY_TELEGRAM",
 	"KEY_TYPES",
 	"MAX_EMAIL_LENGTH",
 	"OUTCOMES",
@@ -365,9 +423,12 @@ __all__ = [
 	"NormalizedInquiry",
 	"PhoneKey",
 	"TooLong",
+	"clean_name",
 	"decide",
+	"normalize_channel",
 	"normalize_email",
 	"normalize_phone",
+	"normalize_telegram_chat_id",
 	"validate_inquiry",
 	"validate_public_inquiry",
 ]

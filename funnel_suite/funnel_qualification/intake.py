@@ -140,7 +140,9 @@ def take_in(inquiry: engine.Inquiry) -> dict:
 	# the external id is stored with db.set_value and a bulk insert (no Document.save()): sanitized
 	# here as the Lead's Data field would be, before the lookup, so the same id finds the same record
 	inquiry = dataclasses.replace(
-		inquiry, external_id=sanitized_value("Lead", "funnel_external_id", inquiry.external_id)
+		inquiry,
+		external_id=sanitized_value("Lead", "funnel_external_id", inquiry.external_id),
+		channel=engine.normalize_channel(inquiry.channel, engine.CHANNEL_API),
 	)
 	try:
 		norm = engine.validate_inquiry(inquiry, default_region())
@@ -149,7 +151,12 @@ def take_in(inquiry: engine.Inquiry) -> dict:
 	return take_in_normalized(inquiry, norm)
 
 
-def take_in_normalized(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> dict:
+def take_in_normalized(
+	inquiry: engine.Inquiry, norm: engine.NormalizedInquiry, reuse_open_deal: bool = False
+) -> dict:
+	"""Match and act (see the module docstring). `reuse_open_deal` (conversations: e-mail,
+	Telegram): a customer's message goes on their open deal in the default Opportunity funnel
+	when there is one, instead of opening a new deal for every message."""
 	keys = norm.keys()
 	_lock(keys)
 	rows = _lookup(keys)
@@ -177,7 +184,11 @@ def take_in_normalized(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) 
 	elif decision.doctype == engine.DOCTYPE_CUSTOMER:
 		if not (_may("read", "Customer", decision.customer) and _may("create", "Opportunity")):
 			return _hand_over("Customer", decision.customer, inquiry, norm)
-		doctype, name = "Opportunity", _new_deal(decision.customer, inquiry, norm)
+		doctype, name = "Opportunity", reuse_open_deal and open_deal(decision.customer)
+		if name:
+			_note(doctype, name, inquiry, norm)
+		else:
+			name = _new_deal(decision.customer, inquiry, norm)
 	else:
 		doctype, name = decision.doctype, decision.name
 		if not _may("read", doctype, name):
@@ -210,8 +221,33 @@ def _remember(external_id: str, doctype: str, name: str) -> None:
 	)
 
 
+def open_deal(customer: str) -> str | None:
+	"""The customer's newest deal in the default Opportunity funnel that the caller may read and
+	that is not in a final (won or lost) stage."""
+	from funnel_suite.funnels.definitions import default_funnel
+
+	funnel = default_funnel("Opportunity")
+	if not funnel:
+		return None
+	final = {s.name for s in load_funnel(funnel).stages if s.is_final}
+	deals = frappe.get_list(
+		"Opportunity",
+		filters={"opportunity_from": "Customer", "party_name": customer, "funnel": funnel},
+		fields=["name", "funnel_stage"],
+		order_by="creation desc",
+		limit_page_length=50,
+	)
+	return next((d.name for d in deals if d.funnel_stage not in final), None)
+
+
 def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
-	person = norm.person_name or norm.company_name or norm.email or norm.phone.raw
+	person = (
+		norm.person_name
+		or norm.company_name
+		or norm.email
+		or (norm.phone.raw if norm.phone else None)
+		or _("Telegram {0}").format(norm.telegram_chat_id)
+	)
 	lead = frappe.get_doc(
 		{
 			"doctype": "Lead",
@@ -231,9 +267,11 @@ def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
 			"funnel_utm_source": inquiry.utm_source,
 			"funnel_utm_medium": inquiry.utm_medium,
 			"funnel_utm_campaign": inquiry.utm_campaign,
+			"funnel_channel": inquiry.channel,
+			"telegram_chat_id": norm.telegram_chat_id,
 		}
 	)
-	with app_writes():  # the phone as given is the intake's to write
+	with app_writes():  # the phone as given and the channel are the intake's to write
 		lead.insert()
 	lead.add_comment("Comment", _message(inquiry, norm))
 	if norm.phone_flagged:

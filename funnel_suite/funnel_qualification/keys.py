@@ -1,6 +1,7 @@
 """The intake's key table (Funnel Contact Key), kept in step with Leads and Contacts.
 
-Every Lead and Contact gets one row per normalized email, phone (E.164) and external id; a
+Every Lead and Contact gets one row per normalized email, phone (E.164), Telegram chat id and
+external id; a
 Contact carries the customer it is linked to, so customers are found through their contacts.
 Rows are rewritten when the document is saved and removed when it is deleted (they are an
 index the app derives, not data a user entered). A unique index keeps one row per key and
@@ -19,9 +20,11 @@ from funnel_suite.engine.intake import (
 	KEY_EMAIL,
 	KEY_EXTERNAL_ID,
 	KEY_PHONE,
+	KEY_TELEGRAM,
 	InvalidEmail,
 	normalize_email,
 	normalize_phone,
+	normalize_telegram_chat_id,
 )
 from funnel_suite.funnels.sanitize import sanitized_value
 
@@ -53,9 +56,14 @@ def _phone_key(value, region) -> tuple[str, str] | None:
 	return (KEY_PHONE, phone.e164) if phone and phone.e164 else None
 
 
+def _telegram_key(value) -> tuple[str, str] | None:
+	chat_id = normalize_telegram_chat_id(value)
+	return (KEY_TELEGRAM, chat_id) if chat_id else None
+
+
 def lead_keys(lead, region=None) -> set[tuple[str, str]]:
 	region = region if region is not None else default_region()
-	keys = {_email_key(lead.get("email_id"))}
+	keys = {_email_key(lead.get("email_id")), _telegram_key(lead.get("telegram_chat_id"))}
 	keys |= {_phone_key(lead.get(f), region) for f in LEAD_PHONE_FIELDS}
 	if lead.get("funnel_external_id"):
 		keys.add((KEY_EXTERNAL_ID, lead.funnel_external_id.strip()))
@@ -66,6 +74,7 @@ def contact_keys(contact, region=None) -> set[tuple[str, str]]:
 	region = region if region is not None else default_region()
 	keys = {_email_key(row.email_id) for row in contact.get("email_ids") or []}
 	keys |= {_phone_key(row.phone, region) for row in contact.get("phone_nos") or []}
+	keys.add(_telegram_key(contact.get("telegram_chat_id")))
 	return {k for k in keys if k}
 
 

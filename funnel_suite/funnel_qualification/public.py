@@ -25,7 +25,8 @@ from funnel_suite.funnels.doctype.funnel_settings.funnel_settings import get_set
 
 DEFAULT_LIMIT = 5
 DEFAULT_WINDOW_MINUTES = 60
-CHANNEL = "Website"
+CHANNEL = engine.CHANNEL_WEB_FORM
+SOURCE = "Website"
 
 
 class PublicIntakeOff(frappe.PermissionError):

@@ -103,6 +103,16 @@ LEAD_FIELDS += [
 		"no_copy": 1,
 		"description": "A phone the intake could not read as a number, stored as it came. Check it and fill in Mobile No.",
 	},
+	{
+		"fieldname": "funnel_channel",
+		"label": "Channel",
+		"fieldtype": "Data",
+		"insert_after": "funnel_phone_as_given",
+		"read_only": 1,
+		"no_copy": 1,
+		"in_standard_filter": 1,
+		"description": "Where the inquiry came in: API, Data Import, Web Form, E-mail, Telegram (or the integration's own word).",
+	},
 ]
 LEAD_FIELDNAMES = tuple(f["fieldname"] for f in LEAD_FIELDS)
 DISQUALIFICATION_REASONS = (
@@ -119,6 +129,10 @@ _LABELS = (
 	_lt("What the contact needs, in their words: part of the qualification checklist."),
 	_lt("Phone as Given"),
 	_lt("A phone the intake could not read as a number, stored as it came. Check it and fill in Mobile No."),
+	_lt("Channel"),
+	_lt(
+		"Where the inquiry came in: API, Data Import, Web Form, E-mail, Telegram (or the integration's own word)."
+	),
 	_lt("External ID"),
 	_lt("The id an integration gave this inquiry; the same id again finds this lead."),
 	_lt("Returning"),

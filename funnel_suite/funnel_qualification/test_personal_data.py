@@ -140,7 +140,7 @@ class TestPersonalDataDeletion(FunnelTestCase):
 		self.assertIn("Funnel Contact Key", copies_of(email))
 		self.assertIn("Cadence Enrollment Step", copies_of(email))
 		other_keys = keys_of(other)
-		self.assertEqual(len(other_keys), 3)
+		self.assertEqual(len(other_keys), 4)  # email, phone, external id, Telegram chat id
 
 		request = frappe.get_doc({"doctype": "Personal Data Deletion Request", "email": email})
 		request.insert(ignore_permissions=True)
@@ -158,7 +158,7 @@ class TestPersonalDataDeletion(FunnelTestCase):
 		self.assertEqual(request.status, "Deleted")
 		self.assertTrue(all(step.status == "Deleted" for step in request.deletion_steps))
 		self.assertEqual(copies_of(email), {})
-		# the Lead's key rows went with the email (its phone and external id too)
+		# the Lead's key rows went with the email (its phone, external id and Telegram chat id too)
 		self.assertEqual(keys_of(lead), [])
 		lead_doc = frappe.get_doc("Lead", lead)
 		self.assertNotEqual(lead_doc.email_id, email)

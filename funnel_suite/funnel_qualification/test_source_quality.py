@@ -72,3 +72,55 @@ class TestLeadSourceQuality(FunnelTestCase):
 		settings.alarm_max_rate = 150
 		with self.assertRaises(frappe.ValidationError):
 			settings.save()
+
+	def test_split_and_filter_by_channel(self):
+		from funnel_suite.api import intake
+
+		ad = source(unique("Channel ad"))
+		by_api = [
+			intake(person_name=unique("Api"), email=f"{unique('a').replace(' ', '')}@ch.example", source=ad)
+		]
+		by_api.append(intake(person_name=unique("Api"), phone="+380671112233", source=ad))
+		by_mail = intake(
+			person_name=unique("Mail"),
+			email=f"{unique('m').replace(' ', '')}@ch.example",
+			source=ad,
+			channel="e-mail",
+		)
+		make_lead(source=ad)  # typed in the desk: no channel
+		self.assertEqual(
+			[frappe.db.get_value("Lead", r["name"], "funnel_channel") for r in (*by_api, by_mail)],
+			["API", "API", "E-mail"],
+		)
+		disqualify_lead(by_mail["name"], "No budget")
+
+		_columns, rows, _message, _chart = execute({"source": ad})
+		self.assertEqual([(r["leads"], "channel" in r) for r in rows], [(4, False)], "one row unless split")
+
+		columns, rows, _message, chart = execute({"source": ad, "split_by_channel": 1})
+		self.assertIn("channel", [c["fieldname"] for c in columns])
+		self.assertEqual(
+			sorted((r["channel"], r["leads"], r["disqualified"]) for r in rows),
+			[("API", 2, 0), ("E-mail", 1, 1), ("—", 1, 0)],
+		)
+		self.assertTrue(any("E-mail" in label for label in chart["data"]["labels"]))
+
+		_columns, rows, _message, _chart = execute({"source": ad, "channel": "E-mail"})
+		self.assertEqual([r["leads"] for r in rows], [1])
+		for text in ("' or 1=1 -- ", "E-mail' union select name from tabUser -- "):
+			self.assertEqual(execute({"source": ad, "channel": text})[1], [], "typed text matches nothing")
+
+	def test_data_import_and_web_form_channels(self):
+		for flag, expected in (("in_import", "Data Import"), ("in_web_form", "Web Form")):
+			frappe.flags[flag] = True
+			try:
+				lead = frappe.get_doc(
+					{"doctype": "Lead", "first_name": unique("Host channel"), "status": "Lead"}
+				)
+				lead.funnel_channel = "Telegram"  # a user's value for the app's field is not kept
+				lead.insert()
+			finally:
+				frappe.flags[flag] = False
+			self.assertEqual(frappe.db.get_value("Lead", lead.name, "funnel_channel"), expected)
+		desk = make_lead(funnel_channel="API")
+		self.assertIsNone(frappe.db.get_value("Lead", desk.name, "funnel_channel"))

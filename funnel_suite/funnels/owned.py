@@ -44,6 +44,7 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 		"funnel_external_id",
 		"funnel_returning",
 		"funnel_phone_as_given",
+		"funnel_channel",
 	),
 	"Opportunity": (*CARD_OWNED_FIELDS, "funnel_reanimated_on"),
 	"Refusal Review": CARD_OWNED_FIELDS,

@@ -41,6 +41,7 @@ ATTEMPTS = {
 	"funnel_external_id": "forged-external-id",
 	"funnel_returning": 1,
 	"funnel_phone_as_given": "call me maybe",
+	"funnel_channel": "Telegram",
 	"funnel": "Not a funnel",
 	"funnel_stage": "Not a stage",
 	"kanban_board": None,  # another funnel's board, made in setUpClass
@@ -296,6 +297,7 @@ class TestOwnedFields(FunnelTestCase):
 					"funnel_external_id": None,
 					"funnel_returning": 0,
 					"funnel_phone_as_given": None,
+					"funnel_channel": None,
 				},
 			)
 

@@ -101,6 +101,11 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	# website inquiries are off until a System Manager switches them on (test_public_intake
 	# covers them switched on, as Guest, with the rate limit)
 	"public_intake": ("funnel_suite.api.public_intake", set()),
+	# the bot's webhook is off until a System Manager switches it on, and then needs the secret
+	# header (test_telegram_inbound covers it switched on, as Guest, with the limit)
+	"telegram_webhook": ("funnel_suite.api.telegram_webhook", set()),
+	# registering it with the bot (the HTTP call is mocked here)
+	"register_telegram_webhook": ("funnel_suite.api.register_telegram_webhook", {"system_manager"}),
 	# procurement: the Create buttons of a case need read on the case (buyers; a salesperson only
 	# for a case serving a deal they read, and this one serves none) and create on the target
 	"make_case_purchase_order": ("funnel_suite.api.make_case_purchase_order", {"buyer"}),
@@ -241,10 +246,31 @@ class MatrixFixtures(FunnelTestCase):
 				"email": f"{unique('m').replace(' ', '')}@example.com",
 			},
 			"public_intake": lambda: {"person_name": "Matrix Visitor", "email": "visitor@example.com"},
+			"telegram_webhook": dict,
+			"register_telegram_webhook": self._telegram_bot,
 			"make_case_purchase_order": lambda: {"source_name": self.procurement_case},
 			"make_case_supplier_quotation": lambda: {"source_name": self.procurement_case},
 			"make_case_request_for_quotation": lambda: {"source_name": self.procurement_case},
 		}.get(label.split("@")[0], dict)()
+
+	def _telegram_bot(self) -> dict:
+		"""Messages to the bot switched on, with a token; the setWebhook call mocked."""
+		from funnel_suite.funnel_cadences import outbound
+
+		settings = frappe.get_doc("Cadence Settings")
+		settings.update(
+			{
+				"telegram_inbound_enabled": 1,
+				"telegram_intake_user": make_user("funnel-matrix-telegram@example.test", "Funnel Intake"),
+				"telegram_bot_token": "123:matrix-token",
+				"telegram_base_url": "https://api.telegram.org",
+			}
+		)
+		settings.save()
+		mocked = patch.object(outbound, "request")
+		mocked.start()
+		self.addCleanup(mocked.stop)
+		return {}
 
 	def _disqualification_reason(self) -> str:
 		name = "Matrix: not our market"

@@ -17,6 +17,7 @@ DEFAULTS = {
 	"alarm_window_days": 30,
 	"public_intake_limit": 5,
 	"public_intake_window": 60,
+	"email_intake_enabled": 1,
 }
 
 

@@ -4,6 +4,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cint
 
 from funnel_suite.engine import outbound
 from funnel_suite.funnel_cadences.doctype.cadence_webhook.cadence_webhook import (
@@ -14,9 +15,20 @@ from funnel_suite.funnel_cadences.doctype.cadence_webhook.cadence_webhook import
 from funnel_suite.funnel_cadences.outbound import check_url as check_target
 
 DEFAULT_TELEGRAM_URL = "https://api.telegram.org"
+MAX_INBOUND_LIMIT = 10000
+MAX_INBOUND_WINDOW = 1440
 # Where secrets go and which private hosts may be called: System Manager only (permlevel 1 in the
 # DocType, and refused here with a message instead of the host's silent reset).
-SYSTEM_MANAGER_FIELDS = ("telegram_bot_token", "telegram_base_url", "outbound_allow_list")
+SYSTEM_MANAGER_FIELDS = (
+	"telegram_bot_token",
+	"telegram_base_url",
+	"outbound_allow_list",
+	"telegram_inbound_enabled",
+	"telegram_intake_user",
+	"telegram_webhook_secret",
+	"telegram_inbound_limit",
+	"telegram_inbound_window",
+)
 
 
 class CadenceSettings(Document):
@@ -38,6 +50,25 @@ class CadenceSettings(Document):
 		check_target(self.telegram_base_url, _("Telegram API URL"), allowed=entries)
 		self.http_timeout = check_range(self.http_timeout, 10, MAX_TIMEOUT, _("HTTP Timeout (Seconds)"))
 		self.max_attempts = check_range(self.max_attempts, 3, MAX_ATTEMPTS, _("Max Attempts"))
+		self.telegram_inbound_limit = check_range(
+			self.telegram_inbound_limit, 120, MAX_INBOUND_LIMIT, _("Calls per Address")
+		)
+		self.telegram_inbound_window = check_range(
+			self.telegram_inbound_window, 1, MAX_INBOUND_WINDOW, _("Window (Minutes)")
+		)
+		self.check_webhook_secret()
+
+	def check_webhook_secret(self):
+		from funnel_suite.engine.telegram import is_valid_secret
+
+		value = self.telegram_webhook_secret
+		if value and not self.is_dummy_password(value) and not is_valid_secret(value):
+			frappe.throw(
+				_("{0} may hold 1 to 256 of the characters A-Z, a-z, 0-9, _ and -.").format(
+					frappe.bold(_("Webhook Secret"))
+				),
+				title=_("Invalid Secret"),
+			)
 
 	def check_system_manager_fields(self):
 		if "System Manager" in frappe.get_roles():
@@ -61,6 +92,11 @@ class CadenceSettings(Document):
 				return bool(had)
 			return not self.is_dummy_password(value) and value != had
 		stored = frappe.db.get_single_value(self.doctype, fieldname)
+		df = self.meta.get_field(fieldname)
+		if df.fieldtype in ("Check", "Int"):
+			# an Int left empty (or 0) means its default, a value a form fills in for a new field
+			default = cint(df.default) if df.fieldtype == "Int" else 0
+			return (cint(value) or default) != (cint(stored) or default)
 		return normalized(fieldname, value) != normalized(fieldname, stored)
 
 

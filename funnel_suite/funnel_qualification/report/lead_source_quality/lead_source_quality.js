@@ -14,6 +14,13 @@ frappe.query_reports["Lead Source Quality"] = {
 		{ fieldname: "source", label: __("Source"), fieldtype: "Link", options: "Lead Source" },
 		{ fieldname: "campaign", label: __("Campaign"), fieldtype: "Link", options: "Campaign" },
 		{ fieldname: "utm_source", label: __("UTM Source"), fieldtype: "Data" },
+		{
+			fieldname: "channel",
+			label: __("Channel"),
+			fieldtype: "Select",
+			options: ["", "API", "Data Import", "Web Form", "E-mail", "Telegram"],
+		},
+		{ fieldname: "split_by_channel", label: __("Split by Channel"), fieldtype: "Check" },
 	],
 	// Data cells are inserted as HTML, and the host keeps a value typed as JSON ("<img …>")
 	// unsanitized: typed text is escaped before the standard formatting

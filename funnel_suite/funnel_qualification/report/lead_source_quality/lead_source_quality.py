@@ -2,7 +2,8 @@
 # License: MIT. See license.txt
 
 """Lead Source Quality: per source, campaign and UTM source within a period — leads, qualified,
-disqualified (by reason), still open, qualification rate; with a chart."""
+disqualified (by reason), still open, qualification rate; with a chart. Filter by the channel the
+inquiry came in through, or split every row by it ("Split by Channel")."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	leads = get_leads(filters)
 	reasons = sorted({l.funnel_disqualification_reason for l in leads if l.funnel_disqualification_reason})
-	rows = summarize(leads, reasons)
-	return columns(reasons), rows, None, chart(rows)
+	by_channel = bool(frappe.utils.cint(filters.get("split_by_channel")))
+	rows = summarize(leads, reasons, by_channel)
+	return columns(reasons, by_channel), rows, None, chart(rows)
 
 
 def get_leads(filters) -> list[dict]:
@@ -36,6 +38,7 @@ def get_leads(filters) -> list[dict]:
 		("source", "source"),
 		("campaign", "campaign_name"),
 		("utm_source", "funnel_utm_source"),
+		("channel", "funnel_channel"),
 	):
 		if filters.get(field):
 			conditions.append([column, "=", filters.get(field)])
@@ -46,6 +49,7 @@ def get_leads(filters) -> list[dict]:
 			"source",
 			"campaign_name",
 			"funnel_utm_source",
+			"funnel_channel",
 			"qualification_status",
 			"funnel_archived",
 			"funnel_disqualification_reason",
@@ -54,14 +58,20 @@ def get_leads(filters) -> list[dict]:
 	)
 
 
-def summarize(leads, reasons) -> list[dict]:
+def summarize(leads, reasons, by_channel: bool = False) -> list[dict]:
 	groups: dict[tuple, list] = defaultdict(list)
 	for lead in leads:
+		channel = (lead.get("funnel_channel") or NOT_SET) if by_channel else None
 		groups[
-			(lead.source or NOT_SET, lead.campaign_name or NOT_SET, lead.funnel_utm_source or NOT_SET)
+			(
+				lead.source or NOT_SET,
+				lead.campaign_name or NOT_SET,
+				lead.funnel_utm_source or NOT_SET,
+				channel or "",
+			)
 		].append(lead)
 	rows = []
-	for (source, campaign, utm), items in sorted(groups.items()):
+	for (source, campaign, utm, channel), items in sorted(groups.items()):
 		qualified = sum(1 for l in items if l.qualification_status == "Qualified")
 		disqualified = sum(1 for l in items if l.funnel_archived and l.qualification_status != "Qualified")
 		worked = qualified + disqualified
@@ -69,6 +79,7 @@ def summarize(leads, reasons) -> list[dict]:
 			"source": source,
 			"campaign": campaign,
 			"utm_source": utm,
+			**({"channel": channel} if by_channel else {}),
 			"leads": len(items),
 			"qualified": qualified,
 			"disqualified": disqualified,
@@ -84,11 +95,15 @@ def summarize(leads, reasons) -> list[dict]:
 	return rows
 
 
-def columns(reasons) -> list[dict]:
+def columns(reasons, by_channel: bool = False) -> list[dict]:
 	cols = [
 		{"fieldname": "source", "label": _("Source"), "fieldtype": "Data", "width": 150},
 		{"fieldname": "campaign", "label": _("Campaign"), "fieldtype": "Data", "width": 150},
 		{"fieldname": "utm_source", "label": _("UTM Source"), "fieldtype": "Data", "width": 120},
+	]
+	if by_channel:
+		cols.append({"fieldname": "channel", "label": _("Channel"), "fieldtype": "Data", "width": 110})
+	cols += [
 		{"fieldname": "leads", "label": _("Leads"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "qualified", "label": _("Qualified"), "fieldtype": "Int", "width": 90},
 		{"fieldname": "disqualified", "label": _("Disqualified"), "fieldtype": "Int", "width": 100},
@@ -108,7 +123,7 @@ def chart(rows) -> dict | None:
 	if not rows:
 		return None
 	return stacked_bar(
-		[f"{r['source']} / {r['campaign']}" for r in rows],
+		[" / ".join(filter(None, (r["source"], r["campaign"], r.get("channel")))) for r in rows],
 		[
 			(_("Qualified"), [r["qualified"] for r in rows], "#29CD42"),
 			(_("Disqualified"), [r["disqualified"] for r in rows], "#FF5858"),
