@@ -11,9 +11,43 @@ from funnel_suite import engine
 DEFAULT_CACHE_KEY = "funnel_suite:default_funnel"
 
 
+SETTINGS_CARD_DOCTYPES_KEY = "funnel_suite:settings_card_doctypes"
+
+
 def card_doctypes() -> list[str]:
-	"""Document types that can sit in a funnel (hook `funnel_document_types`)."""
-	return list(dict.fromkeys(frappe.get_hooks("funnel_document_types")))
+	"""Document types that can sit in a funnel: the hook `funnel_document_types` of the installed
+	apps, then the Card Document Types a System Manager added in Funnel Settings."""
+	return list(dict.fromkeys([*frappe.get_hooks("funnel_document_types"), *settings_card_doctypes()]))
+
+
+def settings_card_doctypes() -> tuple[str, ...]:
+	"""The Card Document Types rows of Funnel Settings, in their order (cached in Redis and for the
+	request until the settings change; see funnels/card_types.py)."""
+	value = frappe.cache.get_value(SETTINGS_CARD_DOCTYPES_KEY)
+	if value is None:
+		value = _read_settings_card_doctypes()
+		if value is None:
+			return ()  # not cached: the table is not there yet
+		frappe.cache.set_value(SETTINGS_CARD_DOCTYPES_KEY, value)
+	return value
+
+
+def _read_settings_card_doctypes() -> tuple[str, ...] | None:
+	if not frappe.db.table_exists("Funnel Card Document Type"):
+		# before the migration that creates the table (the "*" document events read this on every
+		# save, also while the app's doctypes are being synced)
+		return None
+	rows = frappe.get_all(
+		"Funnel Card Document Type",
+		filters={"parenttype": "Funnel Settings", "parentfield": "card_document_types"},
+		pluck="document_type",
+		order_by="idx asc",
+	)
+	return tuple(dict.fromkeys(rows))
+
+
+def clear_card_doctypes_cache() -> None:
+	clear_cache_key(SETTINGS_CARD_DOCTYPES_KEY)
 
 
 def is_card_doctype(doctype: str) -> bool:

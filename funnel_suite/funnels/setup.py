@@ -33,7 +33,7 @@ _ANCHOR["Procurement Case"] = "contract"
 
 
 def card_fields(doctype: str) -> list[dict]:
-	anchor = _ANCHOR.get(doctype)
+	anchor = _ANCHOR.get(doctype) or _status_anchor(doctype)
 	return [
 		{
 			"fieldname": "funnel",
@@ -101,6 +101,11 @@ def card_fields(doctype: str) -> list[dict]:
 	]
 
 
+def _status_anchor(doctype: str) -> str | None:
+	"""Other card doctypes (added in Funnel Settings): after their status field, if they have one."""
+	return "status" if frappe.get_meta(doctype).has_field("status") else None
+
+
 # ToDos the app creates as smart tasks remember the funnel and stage they belong to.
 TODO_FIELDS = [
 	{
@@ -154,6 +159,14 @@ def create_card_fields() -> None:
 	fields = {dt: card_fields(dt) for dt in card_doctypes()}
 	fields["ToDo"] = TODO_FIELDS
 	create_custom_fields(fields, update=True)
+
+
+def add_default_card_doctypes() -> None:
+	"""Install / patch: Warranty Claim becomes a card (a Card Document Types row, no funnel until a
+	preset gives it one); the funnel_warranty module builds on it."""
+	from funnel_suite.funnels.card_types import add_by_app
+
+	add_by_app("Warranty Claim")
 
 
 def create_default_funnels() -> list[str]:
