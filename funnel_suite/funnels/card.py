@@ -28,6 +28,7 @@ from funnel_suite.funnels.definitions import (  # public paths funnel_suite.funn
 	default_funnel,
 	is_card_doctype,
 	load_funnel,
+	settings_only_doctypes,
 	to_engine,
 )
 from funnel_suite.funnels.dimensions import card_dimensions
@@ -52,8 +53,6 @@ class StageRoleError(frappe.PermissionError):
 
 
 def boot_session(bootinfo):
-	from funnel_suite.funnels.card_types import settings_only_doctypes
-
 	bootinfo.funnel_document_types = card_doctypes()
 	# the ones added in Funnel Settings: public/js/funnel_card_types.js attaches the card scripts
 	bootinfo.funnel_settings_document_types = settings_only_doctypes()

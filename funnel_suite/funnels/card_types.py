@@ -33,14 +33,13 @@ RESERVED_DOCTYPES = frozenset(("ToDo",))
 APP_NAME = "funnel_suite"
 
 
+# The Card Document Types rows the app adds at install (and by a patch on existing sites), with no
+# funnel until a preset gives them one; the funnel_warranty module builds on Warranty Claim.
+DEFAULT_CARD_DOCTYPES = ("Warranty Claim",)
+
+
 def hook_card_doctypes() -> list[str]:
 	return frappe.get_hooks("funnel_document_types")
-
-
-def settings_only_doctypes() -> list[str]:
-	"""The Card Document Types rows an app's hook does not already declare."""
-	hook = set(hook_card_doctypes())
-	return [d for d in settings_card_doctypes() if d not in hook]
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -149,6 +148,12 @@ def take_down(doctype: str) -> None:
 	frappe.clear_document_cache("Funnel")
 	frappe.db.delete(STATE, {"reference_doctype": doctype})  # rebuilt from the cards if added again
 	remove_host_fields([doctype], CARD_FIELDNAMES)
+
+
+def add_default_card_doctypes() -> None:
+	"""Install / patch: the app's default rows (DEFAULT_CARD_DOCTYPES)."""
+	for doctype in DEFAULT_CARD_DOCTYPES:
+		add_by_app(doctype)
 
 
 def add_by_app(doctype: str) -> bool:

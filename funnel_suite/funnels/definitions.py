@@ -32,6 +32,12 @@ def settings_card_doctypes() -> tuple[str, ...]:
 	return value
 
 
+def settings_only_doctypes() -> list[str]:
+	"""The Card Document Types rows an app's hook does not already declare."""
+	hook = set(frappe.get_hooks("funnel_document_types"))
+	return [d for d in settings_card_doctypes() if d not in hook]
+
+
 def _read_settings_card_doctypes() -> tuple[str, ...] | None:
 	if not frappe.db.table_exists("Funnel Card Document Type"):
 		# before the migration that creates the table (the "*" document events read this on every

@@ -161,14 +161,6 @@ def create_card_fields() -> None:
 	create_custom_fields(fields, update=True)
 
 
-def add_default_card_doctypes() -> None:
-	"""Install / patch: Warranty Claim becomes a card (a Card Document Types row, no funnel until a
-	preset gives it one); the funnel_warranty module builds on it."""
-	from funnel_suite.funnels.card_types import add_by_app
-
-	add_by_app("Warranty Claim")
-
-
 def create_default_funnels() -> list[str]:
 	"""Create the default Lead and Opportunity funnels (preset "default") unless they exist."""
 	from funnel_suite.funnels.presets import apply_preset

@@ -104,10 +104,14 @@ class TestCardDocumentTypes(FunnelTestCase):
 		log = transitions(DOCTYPE, issue.name)
 		self.assertEqual(
 			[(r.from_stage, r.to_stage, r.moved_by) for r in log],
-			[(None, "Reported", SUPPORT), ("Reported", "Diagnosed", SUPPORT), ("Diagnosed", "Resolved", SUPPORT)],
+			[
+				(None, "Reported", SUPPORT),
+				("Reported", "Diagnosed", SUPPORT),
+				("Diagnosed", "Resolved", SUPPORT),
+			],
 		)
 		self.assertNotEqual(str(frappe.db.get_value(DOCTYPE, issue.name, "funnel_stage_since"))[:4], "2001")
-		self.assertEqual([h["to_stage"] for h in get_card_state(DOCTYPE, issue.name)["history"]][0], "Resolved")
+		self.assertEqual(get_card_state(DOCTYPE, issue.name)["history"][0]["to_stage"], "Resolved")
 		# analytics: the current-stage table follows the card
 		self.assertEqual(
 			frappe.db.get_value(
@@ -226,7 +230,9 @@ class TestCardDocumentTypes(FunnelTestCase):
 		# and the whole save: the same statements with and without the dispatcher in the hooks
 		hooks = frappe.get_doc_hooks()
 		stars = {event: list(handlers) for event, handlers in hooks["*"].items()}
-		mine = {e: [h for h in hs if h.startswith("funnel_suite.funnels.card_types.")] for e, hs in stars.items()}
+		mine = {
+			e: [h for h in hs if h.startswith("funnel_suite.funnels.card_types.")] for e, hs in stars.items()
+		}
 		self.assertEqual(sum(map(len, mine.values())), 4)
 
 		def save():
@@ -244,9 +250,8 @@ class TestCardDocumentTypes(FunnelTestCase):
 		self.assertEqual(count_queries(save), without)
 
 	def test_hook_declared_cards_are_not_handled_twice(self):
-		from funnel_suite.tests.utils import make_lead
-
 		from funnel_suite.funnels.definitions import clear_card_doctypes_cache
+		from funnel_suite.tests.utils import make_lead
 
 		# a row for a doctype an app declares (validation refuses new ones; an app may declare a
 		# listed doctype later): its cards still run the card rule once
