@@ -12,6 +12,7 @@ DEFAULT_CACHE_KEY = "funnel_suite:default_funnel"
 
 
 SETTINGS_CARD_DOCTYPES_KEY = "funnel_suite:settings_card_doctypes"
+_LOCAL = "funnel_settings_card_doctypes"  # the same tuple, on frappe.local for the request
 
 
 def card_doctypes() -> list[str]:
@@ -21,14 +22,20 @@ def card_doctypes() -> list[str]:
 
 
 def settings_card_doctypes() -> tuple[str, ...]:
-	"""The Card Document Types rows of Funnel Settings, in their order (cached in Redis and for the
-	request until the settings change; see funnels/card_types.py)."""
+	"""The Card Document Types rows of Funnel Settings, in their order (cached in Redis, and on
+	frappe.local for the request, until the settings change; see funnels/card_types.py). The "*"
+	document events read it on every save of every doctype: after the first read of a request it
+	is one attribute of frappe.local."""
+	value = getattr(frappe.local, _LOCAL, None)
+	if value is not None:
+		return value
 	value = frappe.cache.get_value(SETTINGS_CARD_DOCTYPES_KEY)
 	if value is None:
 		value = _read_settings_card_doctypes()
 		if value is None:
 			return ()  # not cached: the table is not there yet
 		frappe.cache.set_value(SETTINGS_CARD_DOCTYPES_KEY, value)
+	setattr(frappe.local, _LOCAL, value)
 	return value
 
 
@@ -53,6 +60,12 @@ def _read_settings_card_doctypes() -> tuple[str, ...] | None:
 
 
 def clear_card_doctypes_cache() -> None:
+	def clear():
+		setattr(frappe.local, _LOCAL, None)
+
+	clear()
+	frappe.db.after_commit.add(clear)
+	frappe.db.after_rollback.add(clear)
 	clear_cache_key(SETTINGS_CARD_DOCTYPES_KEY)
 
 
