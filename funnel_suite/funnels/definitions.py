@@ -56,7 +56,9 @@ def _read_settings_card_doctypes() -> tuple[str, ...] | None:
 		pluck="document_type",
 		order_by="idx asc",
 	)
-	return tuple(dict.fromkeys(rows))
+	# a row whose doctype was deleted since (a custom doctype) is no card; the row stays
+	existing = set(frappe.get_all("DocType", filters={"name": ("in", rows)}, pluck="name")) if rows else set()
+	return tuple(dict.fromkeys(d for d in rows if d in existing))
 
 
 def clear_card_doctypes_cache() -> None:

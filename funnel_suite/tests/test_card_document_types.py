@@ -13,7 +13,11 @@ from frappe.utils import add_to_date, now_datetime
 
 from funnel_suite.api import get_card_state, move_card
 from funnel_suite.funnels import card_types, stale
-from funnel_suite.funnels.definitions import card_doctypes, settings_card_doctypes
+from funnel_suite.funnels.definitions import (
+	card_doctypes,
+	clear_card_doctypes_cache,
+	settings_card_doctypes,
+)
 from funnel_suite.funnels.setup import CARD_FIELDNAMES
 from funnel_suite.tests.utils import FunnelTestCase, count_queries, make_funnel, make_user, transitions
 
@@ -40,15 +44,29 @@ def save_rows(doctypes: list[str]) -> None:
 	settings.save()
 
 
-def remove_issue_for_good() -> None:
-	"""Back to the state before the test: Issue is no card (and that is committed)."""
+def remove_issue_for_good(issues: list[str], funnels: list[str]) -> None:
+	"""Back to the state before the test: Issue is no card, and what the test made is gone (a
+	custom field added again may alter the table, which commits them), all committed."""
 	frappe.db.rollback()
 	frappe.set_user("Administrator")
 	frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
 	if DOCTYPE in rows():
 		save_rows([d for d in rows() if d != DOCTYPE])
+	if issues:
+		for table in ("Funnel Transition", "Funnel Card State"):
+			frappe.db.delete(table, {"reference_doctype": DOCTYPE, "reference_name": ("in", issues)})
+		frappe.db.delete("Version", {"ref_doctype": DOCTYPE, "docname": ("in", issues)})
+		frappe.db.delete("Comment", {"reference_doctype": DOCTYPE, "reference_name": ("in", issues)})
+		frappe.db.delete(DOCTYPE, {"name": ("in", issues)})
+	if funnels:
+		frappe.db.delete("Funnel Summary", {"funnel": ("in", funnels)})
+		frappe.db.delete("Kanban Board Column", {"parent": ("in", funnels)})
+		frappe.db.delete("Kanban Board", {"reference_doctype": DOCTYPE, "name": ("in", funnels)})
+		frappe.db.delete("Funnel Stage", {"parent": ("in", funnels)})
+		frappe.db.delete("Funnel", {"name": ("in", funnels)})
 	frappe.db.commit()  # nosemgrep: the addition was committed by the host's DDL; so is its removal
 	frappe.clear_cache(doctype=DOCTYPE)
+	frappe.clear_document_cache("Funnel")
 
 
 class TestCardDocumentTypes(FunnelTestCase):
@@ -61,8 +79,11 @@ class TestCardDocumentTypes(FunnelTestCase):
 		make_user(FUNNELS, "Funnel Manager")
 		frappe.db.commit()  # nosemgrep: users the DDL of the tests below would commit half-made
 
+	def setUp(self):
+		self.issues, self.funnels = [], []
+
 	def tearDown(self):
-		remove_issue_for_good()
+		remove_issue_for_good(self.issues, self.funnels)
 		super().tearDown()
 
 	def add_issue(self) -> None:
@@ -71,7 +92,9 @@ class TestCardDocumentTypes(FunnelTestCase):
 		frappe.set_user("Administrator")
 
 	def make_issue(self, **values):
-		return frappe.get_doc({"doctype": DOCTYPE, "subject": "Card types: printer jams", **values}).insert()
+		issue = frappe.get_doc({"doctype": DOCTYPE, "subject": "Card types: printer jams", **values}).insert()
+		self.issues.append(issue.name)
+		return issue
 
 	# --- the whole life of a card document type -------------------------------------------
 
@@ -85,6 +108,7 @@ class TestCardDocumentTypes(FunnelTestCase):
 		self.assertEqual(meta.get_field("funnel").insert_after, "status")
 
 		funnel = make_funnel(DOCTYPE, stages=STAGES, is_default=1)
+		self.funnels.append(funnel.name)
 		board = frappe.db.get_value("Funnel", funnel.name, "kanban_board")
 		self.assertEqual(frappe.db.get_value("Kanban Board", board, "reference_doctype"), DOCTYPE)
 		self.assertEqual(
@@ -212,6 +236,44 @@ class TestCardDocumentTypes(FunnelTestCase):
 		with self.assertRaises(frappe.ValidationError) as caught:
 			settings.save()
 		self.assertIn("listed twice", str(caught.exception))
+
+	def test_a_deleted_custom_doctype_stops_being_a_card(self):
+		name = f"Funnel Test Ticket {frappe.generate_hash(length=5)}"
+		frappe.get_doc(
+			{
+				"doctype": "DocType",
+				"name": name,
+				"module": "CRM",
+				"custom": 1,
+				"fields": [{"fieldname": "subject", "fieldtype": "Data", "label": "Subject"}],
+				"permissions": [{"role": "System Manager", "read": 1, "write": 1, "create": 1}],
+			}
+		).insert()
+		try:
+			frappe.set_user(SYSTEM_MANAGER)
+			save_rows([*rows(), name])
+			frappe.set_user("Administrator")
+			self.assertIn(name, card_doctypes())
+			self.assertIsNotNone(frappe.get_meta(name).get_field("funnel"))
+			frappe.delete_doc("DocType", name)  # the host runs no document events for it
+			# a migration reads the list again (after_migrate) and leaves the deleted doctype out
+			clear_card_doctypes_cache()
+			self.assertIn(name, rows())
+			self.assertNotIn(name, card_doctypes())
+			frappe.set_user(SYSTEM_MANAGER)
+			with self.assertRaises(frappe.LinkValidationError):  # the host asks to remove the row
+				frappe.get_doc("Funnel Settings").save()
+			save_rows([d for d in rows() if d != name])
+			self.assertNotIn(name, rows())
+		finally:
+			frappe.set_user("Administrator")
+			frappe.db.rollback()
+			if frappe.db.exists("DocType", name):
+				frappe.delete_doc("DocType", name)
+			frappe.db.sql_ddl(f"drop table if exists `tab{name}`")  # the host keeps the table
+			if name in rows():
+				save_rows([d for d in rows() if d != name])
+			frappe.db.commit()  # nosemgrep: the doctype's DDL committed its creation; so is its removal
 
 	# --- the "*" document events -------------------------------------------------------------
 

@@ -108,11 +108,16 @@ class FunnelSettings(Document):
 
 	def on_update(self):
 		from funnel_suite.funnels.card_types import apply_change
+		from funnel_suite.funnels.definitions import clear_card_doctypes_cache
 
 		before = self.flags.pop("card_document_types_before", None)
 		after = [r.document_type for r in self.card_document_types]
 		if before is not None and before != after:
 			apply_change(before, after)
+		else:
+			# read again (a listed doctype may have been deleted since: the host's delete of a
+			# DocType runs no document events, so only this save and a migration notice it)
+			clear_card_doctypes_cache()
 
 	def validate_public_intake(self):
 		before = self.get_doc_before_save()
