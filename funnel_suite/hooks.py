@@ -30,6 +30,14 @@ before_tests = "funnel_suite.install.before_tests"
 # --- funnels: which document types are cards ------------------------------------------------------
 # Document types that can be placed in a funnel. Later modules of this app add theirs.
 funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement Case"]
+# A System Manager adds further card doctypes in Funnel Settings (Card Document Types): see
+# funnels/card_types.py, `funnel_card_events` and the "*" document events below.
+# Cards whose own status machine follows the funnel stage: doctype -> function(doc, method), called
+# at the end of the card's validate, after the move is planned (doc.flags.funnel_log_rows).
+funnel_status_sync = {
+	"Opportunity": "funnel_suite.funnel_sales.lost.keep_status_in_step",  # Lost / Declare Lost
+	# "Warranty Claim": "funnel_suite.funnel_warranty.status.keep_status_in_step",  (Part 2)
+}
 # Cards that move only through their own actions (a review moves by its verdict buttons).
 funnel_action_driven_doctypes = ["Refusal Review"]
 
@@ -50,6 +58,9 @@ doctype_list_js = {
 	"Refusal Review": "public/js/funnel_list.js",
 	"Procurement Case": "public/js/funnel_list.js",
 }
+# funnels: the stage bar and list settings on the card doctypes added in Funnel Settings (the
+# doctype_js hooks above cannot name them; the script attaches to the doctypes in the boot info).
+app_include_js = ["/assets/funnel_suite/js/funnel_card_types.js"]
 # funnels: the card doctypes and their default funnels in the boot info.
 boot_session = "funnel_suite.funnels.card.boot_session"
 # incoming mail of an account appending to Lead/Opportunity goes through the intake (issue 16)
@@ -170,10 +181,7 @@ _FUNNELS = [
 	(_CARDS, "validate", "funnel_suite.funnels.card.validate_card"),
 	(_CARDS, "on_update", "funnel_suite.funnels.card.log_card_move"),
 ]
-_SALES = [
-	# The Opportunity's status follows its funnel stage (Lost stages / Declare Lost in step).
-	(("Opportunity",), "validate", "funnel_suite.funnel_sales.lost.keep_status_in_step"),
-]
+# (The Opportunity's status follows its funnel stage through the hook funnel_status_sync above.)
 _QUALIFICATION = [
 	# The intake's key table follows Leads and Contacts; imports cannot duplicate a known lead;
 	# a Personal Data Deletion Request purges the person's keys.
@@ -211,6 +219,14 @@ _FUNNELS_DELETION = [
 	# Deleting a card removes what belongs to the card alone (funnel_on_card_delete above).
 	(_CARDS, "on_trash", "funnel_suite.funnels.deletion.on_card_trash"),
 ]
+_FUNNELS_SETTINGS_CARDS = [
+	# The card doctypes added in Funnel Settings get the handlers of every card (funnel_card_events,
+	# built below from the rows naming _CARDS) from these; other doctypes return at once.
+	(("*",), "before_validate", "funnel_suite.funnels.card_types.on_before_validate"),
+	(("*",), "validate", "funnel_suite.funnels.card_types.on_validate"),
+	(("*",), "on_update", "funnel_suite.funnels.card_types.on_update"),
+	(("*",), "on_trash", "funnel_suite.funnels.card_types.on_trash"),
+]
 _BUYING = (
 	"Material Request",
 	"Request for Quotation",
@@ -230,12 +246,10 @@ _PROCUREMENT = [
 	(("Purchase Order",), "before_submit", "funnel_suite.funnel_procurement.moves.check_order_supplier"),
 ]
 
-doc_events: dict[str, dict[str, list[str]]] = {}
-for _doctypes, _event, _handler in (
+_EVENT_ROWS = (
 	*_FUNNELS_OWNED,
 	*_SALES_BEFORE_CARD,
 	*_FUNNELS,
-	*_SALES,
 	*_QUALIFICATION,
 	*_ANALYTICS,
 	*_CADENCES,
@@ -243,6 +257,16 @@ for _doctypes, _event, _handler in (
 	*_SECURITY,
 	*_FUNNELS_DELETION,
 	*_PROCUREMENT,
-):
+	*_FUNNELS_SETTINGS_CARDS,
+)
+doc_events: dict[str, dict[str, list[str]]] = {}
+# event -> the handlers of every card, in order: what the "*" rows above run for the card doctypes
+# added in Funnel Settings (the owned fields first, as for the hook-declared cards).
+funnel_card_events: dict[str, list[str]] = {
+	"before_validate": ["funnel_suite.funnels.owned.keep_owned_fields"]
+}
+for _doctypes, _event, _handler in _EVENT_ROWS:
 	for _doctype in _doctypes:
 		doc_events.setdefault(_doctype, {}).setdefault(_event, []).append(_handler)
+	if _doctypes is _CARDS:
+		funnel_card_events.setdefault(_event, []).append(_handler)

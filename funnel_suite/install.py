@@ -11,6 +11,7 @@ from funnel_suite.funnel_cadences import setup as cadences
 from funnel_suite.funnel_procurement import setup as procurement
 from funnel_suite.funnel_qualification import setup as qualification
 from funnel_suite.funnel_sales import setup as sales
+from funnel_suite.funnels import card_types
 from funnel_suite.funnels import setup as funnels
 
 ROLES = (*funnels.ROLES, *sales.ROLES, *qualification.ROLES)
@@ -54,6 +55,7 @@ def before_install():
 def after_install():
 	create_roles()
 	create_host_fields()
+	card_types.add_default_card_doctypes()
 	create_default_records()
 	qualification.build_contact_keys()
 	funnels.create_default_funnels()
@@ -68,6 +70,9 @@ def after_migrate():
 	from funnel_suite.patches.v0_1.set_funnel_settings_defaults import execute as fill_settings_defaults
 
 	fill_settings_defaults()
+	from funnel_suite.funnels.definitions import clear_card_doctypes_cache
+
+	clear_card_doctypes_cache()  # it may hold what was read before the table existed
 	create_roles()
 	create_host_fields()
 	create_default_records()

@@ -114,7 +114,10 @@ def get_card_state(doctype: str, name: str) -> dict:
 	state["lineage"] = lineage(
 		doctype, name, (doc.get("funnel_source_doctype"), doc.get("funnel_source_name"))
 	)
-	state["history"] = frappe.get_list(
+	# The move log follows its card: the caller's read permission on this card was checked above.
+	# (get_list would also need a role rule on Funnel Transition, which the roles of a doctype
+	# added in Funnel Settings, e.g. Support Team on Issue, do not have.)
+	state["history"] = frappe.get_all(
 		"Funnel Transition",
 		filters={"reference_doctype": doctype, "reference_name": name},
 		fields=[f for f in LOG_FIELDS if f not in ("reference_doctype", "reference_name")],

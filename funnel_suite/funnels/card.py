@@ -28,6 +28,7 @@ from funnel_suite.funnels.definitions import (  # public paths funnel_suite.funn
 	default_funnel,
 	is_card_doctype,
 	load_funnel,
+	settings_only_doctypes,
 	to_engine,
 )
 from funnel_suite.funnels.dimensions import card_dimensions
@@ -53,6 +54,8 @@ class StageRoleError(frappe.PermissionError):
 
 def boot_session(bootinfo):
 	bootinfo.funnel_document_types = card_doctypes()
+	# the ones added in Funnel Settings: public/js/funnel_card_types.js attaches the card scripts
+	bootinfo.funnel_settings_document_types = settings_only_doctypes()
 	# the default funnel of each card doctype (reports start on it)
 	bootinfo.funnel_defaults = {}
 	for doctype in bootinfo.funnel_document_types:
@@ -93,7 +96,21 @@ class DocValues(Mapping):
 
 
 def validate_card(doc, method=None):
-	"""doc_events validate: plan the card's move (if any) and remember the log row to write."""
+	"""doc_events validate: plan the card's move (if any) and remember the log row to write, then
+	keep the card's own status machine in step (hook `funnel_status_sync`)."""
+	_validate_move(doc)
+	keep_status_in_step(doc, method)
+
+
+def keep_status_in_step(doc, method=None) -> None:
+	"""The functions the hook `funnel_status_sync` names for the card's doctype, with the move
+	planned (`doc.flags.funnel_log_rows`) and before the save: e.g. an Opportunity entering a Lost
+	stage becomes Lost in ERPNext's own status (funnel_sales/lost.py)."""
+	for path in frappe.get_hooks("funnel_status_sync", {}).get(doc.doctype) or ():
+		frappe.get_attr(path)(doc, method)
+
+
+def _validate_move(doc) -> None:
 	before = doc.get_doc_before_save()
 	try:
 		move = _plan(doc, before)

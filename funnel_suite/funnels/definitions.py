@@ -11,9 +11,64 @@ from funnel_suite import engine
 DEFAULT_CACHE_KEY = "funnel_suite:default_funnel"
 
 
+SETTINGS_CARD_DOCTYPES_KEY = "funnel_suite:settings_card_doctypes"
+_LOCAL = "funnel_settings_card_doctypes"  # the same tuple, on frappe.local for the request
+
+
 def card_doctypes() -> list[str]:
-	"""Document types that can sit in a funnel (hook `funnel_document_types`)."""
-	return list(dict.fromkeys(frappe.get_hooks("funnel_document_types")))
+	"""Document types that can sit in a funnel: the hook `funnel_document_types` of the installed
+	apps, then the Card Document Types a System Manager added in Funnel Settings."""
+	return list(dict.fromkeys([*frappe.get_hooks("funnel_document_types"), *settings_card_doctypes()]))
+
+
+def settings_card_doctypes() -> tuple[str, ...]:
+	"""The Card Document Types rows of Funnel Settings, in their order (cached in Redis, and on
+	frappe.local for the request, until the settings change; see funnels/card_types.py). The "*"
+	document events read it on every save of every doctype: after the first read of a request it
+	is one attribute of frappe.local."""
+	value = getattr(frappe.local, _LOCAL, None)
+	if value is not None:
+		return value
+	value = frappe.cache.get_value(SETTINGS_CARD_DOCTYPES_KEY)
+	if value is None:
+		value = _read_settings_card_doctypes()
+		if value is None:
+			return ()  # not cached: the table is not there yet
+		frappe.cache.set_value(SETTINGS_CARD_DOCTYPES_KEY, value)
+	setattr(frappe.local, _LOCAL, value)
+	return value
+
+
+def settings_only_doctypes() -> list[str]:
+	"""The Card Document Types rows an app's hook does not already declare."""
+	hook = set(frappe.get_hooks("funnel_document_types"))
+	return [d for d in settings_card_doctypes() if d not in hook]
+
+
+def _read_settings_card_doctypes() -> tuple[str, ...] | None:
+	if not frappe.db.table_exists("Funnel Card Document Type"):
+		# before the migration that creates the table (the "*" document events read this on every
+		# save, also while the app's doctypes are being synced)
+		return None
+	rows = frappe.get_all(
+		"Funnel Card Document Type",
+		filters={"parenttype": "Funnel Settings", "parentfield": "card_document_types"},
+		pluck="document_type",
+		order_by="idx asc",
+	)
+	# a row whose doctype was deleted since (a custom doctype) is no card; the row stays
+	existing = set(frappe.get_all("DocType", filters={"name": ("in", rows)}, pluck="name")) if rows else set()
+	return tuple(dict.fromkeys(d for d in rows if d in existing))
+
+
+def clear_card_doctypes_cache() -> None:
+	def clear():
+		setattr(frappe.local, _LOCAL, None)
+
+	clear()
+	frappe.db.after_commit.add(clear)
+	frappe.db.after_rollback.add(clear)
+	clear_cache_key(SETTINGS_CARD_DOCTYPES_KEY)
 
 
 def is_card_doctype(doctype: str) -> bool:

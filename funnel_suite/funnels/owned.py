@@ -72,7 +72,13 @@ _FLAG = "funnel_app_writes"
 
 
 def owned_fields(doctype: str) -> tuple[str, ...]:
-	return OWNED_FIELDS.get(doctype, ())
+	fields = OWNED_FIELDS.get(doctype)
+	if fields is not None:
+		return fields
+	# a card doctype a System Manager added in Funnel Settings (Card Document Types)
+	from funnel_suite.funnels.definitions import settings_card_doctypes
+
+	return CARD_OWNED_FIELDS if doctype in settings_card_doctypes() else ()
 
 
 @contextmanager

@@ -33,7 +33,7 @@ _ANCHOR["Procurement Case"] = "contract"
 
 
 def card_fields(doctype: str) -> list[dict]:
-	anchor = _ANCHOR.get(doctype)
+	anchor = _ANCHOR.get(doctype) or _status_anchor(doctype)
 	return [
 		{
 			"fieldname": "funnel",
@@ -99,6 +99,11 @@ def card_fields(doctype: str) -> list[dict]:
 			"description": "The card whose hand-off opened this one.",
 		},
 	]
+
+
+def _status_anchor(doctype: str) -> str | None:
+	"""Other card doctypes (added in Funnel Settings): after their status field, if they have one."""
+	return "status" if frappe.get_meta(doctype).has_field("status") else None
 
 
 # ToDos the app creates as smart tasks remember the funnel and stage they belong to.

@@ -26,6 +26,8 @@ METHOD_HOOKS = (
 	"funnel_on_card_delete",
 	"funnel_stage_checks",
 	"funnel_customer_cards",
+	"funnel_status_sync",
+	"funnel_card_events",
 )
 
 
@@ -73,9 +75,29 @@ class TestHooksTable(FrappeTestCase):
 			[
 				"funnel_suite.funnel_sales.lost.follow_declare_lost",
 				"funnel_suite.funnels.card.validate_card",
-				"funnel_suite.funnel_sales.lost.keep_status_in_step",
 			],
 		)
+		# the card rule keeps the Opportunity's own status in step at its end (funnel_status_sync)
+		self.assertEqual(
+			self.hooks("funnel_status_sync")["Opportunity"],
+			["funnel_suite.funnel_sales.lost.keep_status_in_step"],
+		)
+
+	def test_card_doctypes_added_in_settings_get_the_handlers_of_every_card(self):
+		events = self.hooks("doc_events")
+		card_events = self.hooks("funnel_card_events")
+		dispatchers = {
+			"before_validate": "on_before_validate",
+			"validate": "on_validate",
+			"on_update": "on_update",
+			"on_trash": "on_trash",
+		}
+		for event, dispatcher in dispatchers.items():
+			with self.subTest(event=event):
+				self.assertIn(f"funnel_suite.funnels.card_types.{dispatcher}", events["*"][event])
+				# the same handlers, in the same order, as a hook-declared card (Refusal Review has
+				# no handlers of its own besides the card's)
+				self.assertEqual(card_events[event], events["Refusal Review"][event])
 
 	def test_the_hooks_of_every_save_and_of_personal_data_are_wired(self):
 		events = self.hooks("doc_events")

@@ -25,6 +25,21 @@ class TestInstall(FunnelTestCase):
 					frappe.db.exists("Custom Field", {"dt": doctype, "fieldname": fieldname}), fieldname
 				)
 
+	def test_warranty_claim_is_a_card_document_type_from_install(self):
+		from funnel_suite.funnels.card_types import add_default_card_doctypes
+		from funnel_suite.funnels.definitions import card_doctypes, settings_card_doctypes
+
+		self.assertIn("Warranty Claim", settings_card_doctypes())
+		self.assertIn("Warranty Claim", card_doctypes())
+		meta = frappe.get_meta("Warranty Claim")
+		for field in card_fields("Warranty Claim"):
+			self.assertIsNotNone(meta.get_field(field["fieldname"]), field["fieldname"])
+		add_default_card_doctypes()  # the patch again: no second row
+		rows = frappe.get_all(
+			"Funnel Card Document Type", filters={"document_type": "Warranty Claim"}, pluck="name"
+		)
+		self.assertEqual(len(rows), 1)
+
 	def test_default_funnels_and_role_exist(self):
 		self.assertTrue(frappe.db.exists("Role", "Funnel Manager"))
 		for doctype in ("Lead", "Opportunity"):

@@ -26,6 +26,9 @@ class TestUninstall(FunnelTestCase):
 				self.assertEqual(frappe.db.count(doctype), counts[doctype])
 			for board in boards:
 				self.assertFalse(frappe.db.exists("Kanban Board", board))
+			# the Card Document Types the app added at install (Warranty Claim) lose their fields too
+			frappe.clear_cache(doctype="Warranty Claim")
+			self.assertIsNone(frappe.get_meta("Warranty Claim").get_field("funnel"))
 			from funnel_suite.funnel_procurement.setup import BUYING_DOCTYPES, CASE_FIELD
 
 			for doctype in BUYING_DOCTYPES:  # the procurement link goes from the buying documents
@@ -35,7 +38,7 @@ class TestUninstall(FunnelTestCase):
 			frappe.get_doc("Opportunity", opportunity.name).save()  # host validation still works
 		finally:
 			frappe.db.rollback()
-			for doctype in ("Lead", "Opportunity", "Contact", "Customer"):
+			for doctype in ("Lead", "Opportunity", "Contact", "Customer", "Warranty Claim"):
 				frappe.clear_cache(doctype=doctype)
 			from funnel_suite.funnel_procurement.setup import BUYING_DOCTYPES
 
@@ -51,7 +54,7 @@ class TestUninstall(FunnelTestCase):
 			frappe.db.exists(
 				"Custom DocPerm",
 				{
-					"parent": ("in", ["Lead", "Opportunity", "Contact", "Customer"]),
+					"parent": ("in", ["Lead", "Opportunity", "Contact", "Customer", "Warranty Claim"]),
 					"role": ("in", list(ROLES)),
 				},
 			)

@@ -32,6 +32,10 @@ class FunnelSettings(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		from funnel_suite.funnels.doctype.funnel_card_document_type.funnel_card_document_type import (
+			FunnelCardDocumentType,
+		)
+
 		alarm_max_rate: DF.Percent
 		alarm_min_leads: DF.Int
 		alarm_window_days: DF.Int
@@ -40,6 +44,7 @@ class FunnelSettings(Document):
 		default_wake_up_days: DF.Int
 		deferred_demand_funnel: DF.Link | None
 		audit_vocabulary: DF.Code | None
+		card_document_types: DF.Table[FunnelCardDocumentType]
 		history_rows: DF.Int
 		public_intake_enabled: DF.Check
 		public_intake_limit: DF.Int
@@ -75,6 +80,44 @@ class FunnelSettings(Document):
 		self.validate_audit_vocabulary()
 		self.validate_deferred_demand()
 		self.validate_public_intake()
+		self.validate_card_document_types()
+
+	def validate_card_document_types(self):
+		"""Only a System Manager changes the list (the field's permission level keeps it from the
+		others in the desk and over REST; this refuses any other path); each new row is checked."""
+		from funnel_suite.funnels.card_types import validate_rows
+		from funnel_suite.funnels.definitions import settings_card_doctypes
+
+		before = self.get_doc_before_save()
+		old = (
+			[r.document_type for r in before.get("card_document_types") or []]
+			if before is not None
+			else list(settings_card_doctypes())
+		)
+		new = [r.document_type for r in self.card_document_types]
+		if new != old and "System Manager" not in frappe.get_roles():
+			frappe.throw(
+				_("Only a System Manager may change {0}.").format(
+					_(self.meta.get_label("card_document_types"))
+				),
+				exc=frappe.PermissionError,
+				title=_("Not Permitted"),
+			)
+		validate_rows(new, old)
+		self.flags.card_document_types_before = old
+
+	def on_update(self):
+		from funnel_suite.funnels.card_types import apply_change
+		from funnel_suite.funnels.definitions import clear_card_doctypes_cache
+
+		before = self.flags.pop("card_document_types_before", None)
+		after = [r.document_type for r in self.card_document_types]
+		if before is not None and before != after:
+			apply_change(before, after)
+		else:
+			# read again (a listed doctype may have been deleted since: the host's delete of a
+			# DocType runs no document events, so only this save and a migration notice it)
+			clear_card_doctypes_cache()
 
 	def validate_public_intake(self):
 		before = self.get_doc_before_save()

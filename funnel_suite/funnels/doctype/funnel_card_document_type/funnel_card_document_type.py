@@ -1,0 +1,22 @@
+# Copyright (c) 2026, funnel_suite developers
+# License: MIT. See license.txt
+
+from frappe.model.document import Document
+
+
+class FunnelCardDocumentType(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		document_type: DF.Link
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+	# end: auto-generated types
+
+	pass
