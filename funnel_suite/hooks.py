@@ -30,6 +30,7 @@ before_tests = "funnel_suite.install.before_tests"
 # --- funnels: which document types are cards ------------------------------------------------------
 # Document types that can be placed in a funnel. Later modules of this app add theirs.
 funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement Case"]
+funnel_document_types += ["Warranty Claim"]  # warranty: until Part 1's Card Document Types (issue 12)
 # Cards that move only through their own actions (a review moves by its verdict buttons).
 funnel_action_driven_doctypes = ["Refusal Review"]
 
@@ -41,6 +42,8 @@ doctype_js = {
 	"Opportunity": ["public/js/funnel_card.js"],
 	"Refusal Review": ["public/js/funnel_card.js"],
 	"Procurement Case": ["public/js/funnel_card.js"],
+	# warranty: the stage bar and the guided route panel
+	"Warranty Claim": ["public/js/funnel_card.js", "public/js/warranty_claim.js"],
 	"Customer": ["public/js/customer_journey.js"],
 }
 # funnels: the stage filter and badges on every card list.
@@ -49,6 +52,7 @@ doctype_list_js = {
 	"Opportunity": "public/js/funnel_list.js",
 	"Refusal Review": "public/js/funnel_list.js",
 	"Procurement Case": "public/js/funnel_list.js",
+	"Warranty Claim": "public/js/funnel_list.js",
 }
 # funnels: the card doctypes and their default funnels in the boot info.
 boot_session = "funnel_suite.funnels.card.boot_session"
@@ -225,9 +229,20 @@ _PROCUREMENT = [
 	(("Purchase Order",), "before_submit", "funnel_suite.funnel_procurement.moves.check_order_supplier"),
 ]
 
+_WARRANTY_BEFORE_CARD = [
+	# A claim follows its warranty route (automatic checks, answers, the leaf's branch funnel)
+	# before the card rule plans the move into the branch.
+	(("Warranty Claim",), "before_validate", "funnel_suite.funnel_warranty.claim.follow_route"),
+]
+_WARRANTY = [
+	# ERPNext's Warranty Claim status follows the branch funnel (Part 1 moves this onto its hook).
+	(("Warranty Claim",), "validate", "funnel_suite.funnel_warranty.status.keep_status_in_step"),
+]
+
 doc_events: dict[str, dict[str, list[str]]] = {}
 for _doctypes, _event, _handler in (
 	*_FUNNELS_OWNED,
+	*_WARRANTY_BEFORE_CARD,
 	*_SALES_BEFORE_CARD,
 	*_FUNNELS,
 	*_SALES,
@@ -238,6 +253,7 @@ for _doctypes, _event, _handler in (
 	*_SECURITY,
 	*_FUNNELS_DELETION,
 	*_PROCUREMENT,
+	*_WARRANTY,
 ):
 	for _doctype in _doctypes:
 		doc_events.setdefault(_doctype, {}).setdefault(_event, []).append(_handler)

@@ -1,7 +1,7 @@
 """Whitelisted methods: the public contract `funnel_suite.api.<name>`.
 
 One module per domain (cards, funnels, refusals, qualification, analytics, repeat_sales,
-procurement); this package re-exports each method as the same function object, so the host's
+procurement, warranty); this package re-exports each method as the same function object, so the host's
 `frappe.get_attr("funnel_suite.api.<name>")` finds it and `is_whitelisted` accepts it. A new
 method is added to its domain's module and named here (funnel_suite/tests/test_api_paths.py checks the README's
 API table against these paths).
@@ -36,3 +36,4 @@ from funnel_suite.api.repeat_sales import (
 	get_planned_contacts,
 	run_repeat_sales_now,
 )
+from funnel_suite.api.warranty import answer_warranty_question, get_warranty_state

@@ -89,8 +89,8 @@ class Node:
 	branch_funnel: str = ""
 
 	def answer_for(self, label: str) -> Answer | None:
-		wanted = _norm(label)
-		return next((a for a in self.answers if _norm(a.label) == wanted), None)
+		wanted = normalize(label)
+		return next((a for a in self.answers if normalize(a.label) == wanted), None)
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,8 @@ class Route:
 		return [n.name for n in self.nodes.values() if n.parent == name]
 
 
-def _norm(text: str) -> str:
+def normalize(text: str) -> str:
+	"""Answers compare without case and extra spaces."""
 	return " ".join((text or "").split()).casefold()
 
 
@@ -245,14 +246,14 @@ def _node_problems(route, node, funnel_doctypes, schema) -> list[RouteProblem]:
 		if len(node.answers) < 2:
 			problems.append(RouteProblem("too_few_answers", node.name, str(len(node.answers))))
 	else:
-		labels = sorted(_norm(a.label) for a in node.answers)
-		if labels != sorted(_norm(x) for x in (YES, NO)):
+		labels = sorted(normalize(a.label) for a in node.answers)
+		if labels != sorted(normalize(x) for x in (YES, NO)):
 			problems.append(RouteProblem("check_needs_yes_no", node.name))
 		problems.extend(_check_problems(node, schema))
 
 	seen_labels, seen_children = set(), set()
 	for answer in node.answers:
-		label = _norm(answer.label)
+		label = normalize(answer.label)
 		if not label:
 			problems.append(RouteProblem("answer_without_text", node.name))
 		elif label in seen_labels:
@@ -461,7 +462,7 @@ def answer(
 		old = current.path[index]
 		kept = current.path[:index]
 		removed = current.path[index:]
-		if _norm(old.answer) == _norm(chosen.label):
+		if normalize(old.answer) == normalize(chosen.label):
 			return AnswerResult(current)
 		new = evaluate(route, {**answers_of(kept), node: chosen.label}, facts, fieldtypes)
 		return AnswerResult(new, removed=tuple(removed), changed=old)
