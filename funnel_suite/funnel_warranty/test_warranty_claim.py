@@ -59,10 +59,10 @@ class TestWarrantyClaim(FunnelTestCase):
 			(claim.funnel, claim.funnel_stage, claim.status), ("Warranty claims", "Claim registered", "Open")
 		)
 
-		state = answer_warranty_question(claim.name, "Defect confirmed?", "Yes")
+		state = answer_warranty_question(claim.name, "Defect confirmed?", "Confirmed")
 		self.assertEqual(state["node"], "Repairable?")
-		self.assertEqual(state["answers"], ["Yes", "No"])
-		state = answer_warranty_question(claim.name, "Repairable?", "Yes")
+		self.assertEqual(state["answers"], ["Repairable", "Not repairable"])
+		state = answer_warranty_question(claim.name, "Repairable?", "Repairable")
 		self.assertEqual((state["node"], state["outcome"]), ("Warranty repair", "Repair"))
 		claim.reload()
 		self.assertEqual((claim.funnel, claim.funnel_stage), ("Warranty repair", "Diagnosed"))
@@ -71,8 +71,8 @@ class TestWarrantyClaim(FunnelTestCase):
 			[(r.node, r.answer, r.answered_by) for r in claim.warranty_decision_path],
 			[
 				(h.ROUTE, "Yes", "automatic"),
-				("Defect confirmed?", "Yes", h.SUPPORT),
-				("Repairable?", "Yes", h.SUPPORT),
+				("Defect confirmed?", "Confirmed", h.SUPPORT),
+				("Repairable?", "Repairable", h.SUPPORT),
 			],
 		)
 		log = transitions("Warranty Claim", claim.name)
@@ -93,14 +93,14 @@ class TestWarrantyClaim(FunnelTestCase):
 
 	def test_changing_an_earlier_answer_reroutes_moves_and_logs(self):
 		claim = self._claim(self.under)
-		answer_warranty_question(claim.name, "Defect confirmed?", "Yes")
-		answer_warranty_question(claim.name, "Repairable?", "No")
-		answer_warranty_question(claim.name, "Replacement available?", "Yes")
+		answer_warranty_question(claim.name, "Defect confirmed?", "Confirmed")
+		answer_warranty_question(claim.name, "Repairable?", "Not repairable")
+		answer_warranty_question(claim.name, "Replacement available?", "In stock")
 		claim.reload()
 		self.assertEqual((claim.funnel, claim.warranty_outcome), ("Warranty replacement", "Replace"))
 
 		frappe.set_user(h.SUPPORT_MANAGER)
-		state = answer_warranty_question(claim.name, "Defect confirmed?", "No")
+		state = answer_warranty_question(claim.name, "Defect confirmed?", "Not confirmed")
 		self.assertEqual(
 			(state["node"], state["outcome"]), ("Rejected: no defect", "Reject with explanation")
 		)
@@ -108,7 +108,7 @@ class TestWarrantyClaim(FunnelTestCase):
 		self.assertEqual((claim.funnel, claim.funnel_stage), ("Warranty rejected", "Explanation sent"))
 		self.assertEqual(
 			[(r.node, r.answer, r.answered_by) for r in claim.warranty_decision_path],
-			[(h.ROUTE, "Yes", "automatic"), ("Defect confirmed?", "No", h.SUPPORT_MANAGER)],
+			[(h.ROUTE, "Yes", "automatic"), ("Defect confirmed?", "Not confirmed", h.SUPPORT_MANAGER)],
 		)
 		last = transitions("Warranty Claim", claim.name)[-1]
 		self.assertEqual(
@@ -126,15 +126,15 @@ class TestWarrantyClaim(FunnelTestCase):
 		)
 		self.assertEqual(len(note), 1)
 		for text in (
-			"Is the defect confirmed on inspection? changed from Yes to No",
+			"Is the defect confirmed on inspection? changed from Confirmed to Not confirmed",
 			"Rejected: no defect",
-			"Can the unit be repaired?: No",
-			"Is a replacement unit available?: Yes",
+			"Can the unit be repaired?: Not repairable",
+			"Is a replacement unit available?: In stock",
 		):
 			self.assertIn(text, note[0])
 
 		# back to a question: the claim leaves the branch for the claims' funnel and waits
-		answer_warranty_question(claim.name, "Defect confirmed?", "Yes")
+		answer_warranty_question(claim.name, "Defect confirmed?", "Confirmed")
 		claim.reload()
 		self.assertEqual(claim.warranty_node, "Repairable?")
 		self.assertEqual(
@@ -156,12 +156,12 @@ class TestWarrantyClaim(FunnelTestCase):
 		claim = self._claim(self.under)
 		with self.assertRaises(frappe.ValidationError) as caught:
 			answer_warranty_question(claim.name, "Defect confirmed?", "Maybe")
-		self.assertIn("Yes, No", str(caught.exception))
+		self.assertIn("Confirmed, Not confirmed", str(caught.exception))
 		with self.assertRaises(frappe.ValidationError) as caught:
 			answer_warranty_question(claim.name, h.ROUTE, "No")
 		self.assertIn("automatic", str(caught.exception))
 		with self.assertRaises(frappe.ValidationError) as caught:
-			answer_warranty_question(claim.name, "Repairable?", "Yes")
+			answer_warranty_question(claim.name, "Repairable?", "Repairable")
 		self.assertIn("Defect confirmed?", str(caught.exception))
 		frappe.local.message_log = []
 		claim.reload()
@@ -171,12 +171,12 @@ class TestWarrantyClaim(FunnelTestCase):
 		claim = self._claim(self.under)
 		frappe.set_user(h.SALES)
 		with self.assertRaises(frappe.PermissionError):
-			answer_warranty_question(claim.name, "Defect confirmed?", "Yes")
+			answer_warranty_question(claim.name, "Defect confirmed?", "Confirmed")
 		with self.assertRaises(frappe.PermissionError):
 			get_warranty_state(claim.name)
 		frappe.set_user(h.FUNNEL_MANAGER)
 		with self.assertRaises(frappe.PermissionError):
-			answer_warranty_question(claim.name, "Defect confirmed?", "Yes")
+			answer_warranty_question(claim.name, "Defect confirmed?", "Confirmed")
 		frappe.local.message_log = []
 
 		# the support agent cannot write the outcome, the node or the path by hand
@@ -185,7 +185,7 @@ class TestWarrantyClaim(FunnelTestCase):
 		doc.warranty_outcome = "Refund"
 		doc.warranty_node = "Warranty refund"
 		doc.append(
-			"warranty_decision_path", {"node": "Defect confirmed?", "answer": "Yes", "answered_by": "x"}
+			"warranty_decision_path", {"node": "Defect confirmed?", "answer": "Confirmed", "answered_by": "x"}
 		)
 		doc.save()
 		doc.reload()

@@ -270,7 +270,7 @@ class MatrixFixtures(FunnelTestCase):
 			"answer_warranty_question": lambda: {
 				"claim": self.claim_other if other else self.claim,
 				"node": "Defect confirmed?",
-				"answer": "Yes",
+				"answer": "Confirmed",
 			},
 			"get_warranty_state": lambda: {"claim": self.claim_other if other else self.claim},
 		}.get(label.split("@")[0], dict)()

@@ -38,7 +38,7 @@ funnel_suite.warranty.draw = function (frm, box, state) {
 		if (state.explanation) parts.push(`<div class="warranty-explanation">${esc(__(state.explanation))}</div>`);
 		if (state.funnel) {
 			parts.push(
-				`<div class="text-muted small">${esc(__("Branch"))}: ${esc(__(state.funnel))} · ${esc(
+				`<div class="text-muted small">${esc(__("Branch funnel"))}: ${esc(__(state.funnel))} · ${esc(
 					__(state.stage || "")
 				)}</div>`
 			);
