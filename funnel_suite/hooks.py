@@ -67,6 +67,8 @@ override_doctype_dashboards = {
 	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
 	"Sales Order": "funnel_suite.funnel_procurement.dashboard.sales_order_dashboard",
 	"Project": "funnel_suite.funnel_procurement.dashboard.project_dashboard",
+	# warranty: a claim's maintenance visits, parts (stock entries) and refunds (sales invoices)
+	"Warranty Claim": "funnel_suite.funnel_warranty.documents.claim_dashboard",
 }
 
 # --- the app's own hooks (funnel_suite.funnels calls them) ----------------------------------------
@@ -237,6 +239,14 @@ _WARRANTY_BEFORE_CARD = [
 _WARRANTY = [
 	# ERPNext's Warranty Claim status follows the branch funnel (Part 1 moves this onto its hook).
 	(("Warranty Claim",), "validate", "funnel_suite.funnel_warranty.status.keep_status_in_step"),
+	# A claim's documents link to it: a visit made by ERPNext's mapper from the claim links itself;
+	# linking needs read on the claim and the claim's customer.
+	(("Maintenance Visit",), "before_validate", "funnel_suite.funnel_warranty.documents.link_visit"),
+	(
+		("Maintenance Visit", "Stock Entry", "Sales Invoice"),
+		"validate",
+		"funnel_suite.funnel_warranty.documents.check_claim_link",
+	),
 ]
 
 doc_events: dict[str, dict[str, list[str]]] = {}

@@ -36,4 +36,9 @@ from funnel_suite.api.repeat_sales import (
 	get_planned_contacts,
 	run_repeat_sales_now,
 )
-from funnel_suite.api.warranty import answer_warranty_question, get_warranty_state
+from funnel_suite.api.warranty import (
+	answer_warranty_question,
+	get_warranty_state,
+	make_warranty_credit_note,
+	make_warranty_stock_entry,
+)

@@ -1,5 +1,6 @@
-"""Install, migrate and uninstall of the warranty module: the route fields and the decision path on
-ERPNext's Warranty Claim (the app owns the current node, the outcome and the path:
+"""Install, migrate and uninstall of the warranty module: the route fields, the decision path and
+the replacement serial on ERPNext's Warranty Claim, the `warranty_claim` link on the Maintenance
+Visit, Stock Entry and Sales Invoice a claim produces (the app owns the current node, the outcome and the path:
 funnels/owned.py), and the starter route with its branch funnels (preset "warranty")."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import frappe
 from frappe import _lt
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
+from funnel_suite.funnel_warranty.documents import LINKED_DOCTYPES, link_field
 from funnel_suite.funnels.custom_fields import remove_custom_fields
 
 CLAIM_FIELDS = {
@@ -56,10 +58,20 @@ CLAIM_FIELDS = {
 			"search_index": 1,
 		},
 		{
+			"fieldname": "warranty_replacement_serial",
+			"label": "Replacement Serial No",
+			"fieldtype": "Link",
+			"options": "Serial No",
+			"insert_after": "warranty_outcome",
+			"depends_on": "eval:doc.warranty_outcome==='Replace'",
+			"no_copy": 1,
+			"description": "The serial number of the unit the customer receives instead.",
+		},
+		{
 			"fieldname": "warranty_guide",
 			"label": "Warranty Guide",
 			"fieldtype": "HTML",
-			"insert_after": "warranty_outcome",
+			"insert_after": "warranty_replacement_serial",
 		},
 		{
 			"fieldname": "warranty_decision_path",
@@ -72,6 +84,7 @@ CLAIM_FIELDS = {
 		},
 	]
 }
+CLAIM_FIELDS.update({doctype: [link_field(after)] for doctype, after in LINKED_DOCTYPES.items()})
 CLAIM_FIELDNAMES = tuple(f["fieldname"] for f in CLAIM_FIELDS["Warranty Claim"])
 
 _LABELS = (
@@ -87,6 +100,9 @@ _LABELS = (
 	_lt("Refund"),
 	_lt("Paid repair offer"),
 	_lt("Reject with explanation"),
+	_lt("Replacement Serial No"),
+	_lt("The serial number of the unit the customer receives instead."),
+	_lt("The warranty claim this document serves (shown in the claim's connections)."),
 )
 
 

@@ -115,6 +115,10 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	"answer_warranty_question@other": ("funnel_suite.api.answer_warranty_question", _other(SUPPORT)),
 	"get_warranty_state": ("funnel_suite.api.get_warranty_state", SUPPORT),
 	"get_warranty_state@other": ("funnel_suite.api.get_warranty_state", _other(SUPPORT)),
+	# parts and refunds need read on the claim AND create on Stock Entry / Sales Invoice: a support
+	# agent alone has neither (ERPNext's Stock User / Accounts User), so no persona here may
+	"make_warranty_stock_entry": ("funnel_suite.api.make_warranty_stock_entry", set()),
+	"make_warranty_credit_note": ("funnel_suite.api.make_warranty_credit_note", set()),
 }
 
 
@@ -273,6 +277,8 @@ class MatrixFixtures(FunnelTestCase):
 				"answer": "Confirmed",
 			},
 			"get_warranty_state": lambda: {"claim": self.claim_other if other else self.claim},
+			"make_warranty_stock_entry": lambda: {"claim": self.claim},
+			"make_warranty_credit_note": lambda: {"claim": self.claim, "sales_invoice": "no-such-invoice"},
 		}.get(label.split("@")[0], dict)()
 
 	def _disqualification_reason(self) -> str:

@@ -82,6 +82,62 @@ funnel_suite.warranty.change_answer = function (frm, row) {
 	});
 };
 
+// The branch's ERPNext documents: parts for a repair (Stock Entry), a refund (Sales Invoice return).
+// ERPNext's own "Maintenance Visit" button makes the visit; the app links it to the claim.
+funnel_suite.warranty.open_new = function (doc) {
+	frappe.model.sync(doc);
+	frappe.set_route("Form", doc.doctype, doc.name);
+};
+
+funnel_suite.warranty.add_document_buttons = function (frm) {
+	if (frm.is_new() || frm.doc.docstatus !== 0) return;
+	const outcome = frm.doc.warranty_outcome;
+	if (["Repair", "Paid repair offer"].includes(outcome) && frappe.model.can_create("Stock Entry")) {
+		frm.add_custom_button(
+			__("Parts (Stock Entry)"),
+			() =>
+				frappe
+					.xcall("funnel_suite.api.make_warranty_stock_entry", { claim: frm.doc.name })
+					.then(funnel_suite.warranty.open_new),
+			__("Create")
+		);
+	}
+	if (outcome === "Refund" && frappe.model.can_create("Sales Invoice")) {
+		frm.add_custom_button(
+			__("Credit Note"),
+			() => {
+				const dialog = new frappe.ui.Dialog({
+					title: __("Credit Note"),
+					fields: [
+						{
+							fieldtype: "Link",
+							fieldname: "sales_invoice",
+							label: __("Sales Invoice"),
+							options: "Sales Invoice",
+							reqd: 1,
+							get_query: () => ({
+								filters: { customer: frm.doc.customer, docstatus: 1, is_return: 0 },
+							}),
+						},
+					],
+					primary_action_label: __("Create"),
+					primary_action(values) {
+						dialog.hide();
+						frappe
+							.xcall("funnel_suite.api.make_warranty_credit_note", {
+								claim: frm.doc.name,
+								sales_invoice: values.sales_invoice,
+							})
+							.then(funnel_suite.warranty.open_new);
+					},
+				});
+				dialog.show();
+			},
+			__("Create")
+		);
+	}
+};
+
 frappe.ui.form.on("Warranty Claim", {
 	refresh(frm) {
 		funnel_suite.warranty.render(frm);
@@ -116,6 +172,7 @@ frappe.ui.form.on("Warranty Claim", {
 				__("Warranty Route")
 			);
 		}
+		funnel_suite.warranty.add_document_buttons(frm);
 		frm.set_query("warranty_route", () => ({ filters: { parent_warranty_route: ["is", "not set"], is_active: 1 } }));
 	},
 	warranty_route(frm) {
