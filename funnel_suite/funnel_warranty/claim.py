@@ -1,8 +1,8 @@
 """A Warranty Claim following its warranty route.
 
 The claim's place on the route is a function of the route, the answers users gave and the claim's
-data: on every save (`follow_route`, before_validate, after the owned fields were put back) the
-engine walks the route from its root — automatic checks answer themselves, a question takes its
+data: on a save that changes what the route reads, and on every answer (`follow_route`,
+before_validate, after the owned fields were put back) the engine walks the route from its root — automatic checks answer themselves, a question takes its
 recorded answer or the claim waits there — and the claim's current node, outcome and decision path
 are written from the walk. Reaching a leaf puts the claim into the leaf's branch funnel; the card
 rule (validate) then plans that as a normal, logged move: the entry stage for a claim entering its
@@ -68,12 +68,15 @@ def follow_route(doc, method=None) -> None:
 	if not doc.get(ROUTE_FIELD):
 		_clear(doc)
 		return
+	pending = doc.flags.get("warranty_answer")
+	before = None if doc.is_new() else doc.get_doc_before_save()
+	if not pending and before is not None and not _route_inputs_changed(doc, before):
+		return  # nothing the route reads changed: the claim stays where it stands
 	root = doc.get(ROUTE_FIELD)
 	node = frappe.db.get_value(
 		routes.ROUTE_DOCTYPE, root, ["parent_warranty_route", "is_active"], as_dict=True
 	)
 	if node is None or node.parent_warranty_route or not node.is_active:
-		before = doc.get_doc_before_save()
 		if before is not None and before.get(ROUTE_FIELD) == root:
 			return  # a route switched off later: the claim keeps where it stands
 		frappe.throw(
@@ -87,7 +90,6 @@ def follow_route(doc, method=None) -> None:
 	facts = routes.claim_facts(doc)
 	types = routes.field_types()
 	path = path_of(doc)
-	pending = doc.flags.get("warranty_answer")
 	try:
 		if pending:
 			result = wr.answer(route, path, pending["node"], pending["answer"], facts, types)
@@ -98,6 +100,28 @@ def follow_route(doc, method=None) -> None:
 	except wr.RouteError as err:
 		frappe.throw(routes.answer_error_message(err), exc=WarrantyRouteError, title=_("Warranty Route"))
 	_write_position(doc, route, position)
+
+
+# What a route's walk reads on the claim besides the answers (automatic checks on the claim's own
+# fields are covered by comparing the fields they name).
+ROUTE_INPUTS = ("warranty_route", "serial_no", "item_code", "complaint_date")
+
+
+def _route_inputs_changed(doc, before) -> bool:
+	"""Re-walk the route only when something it reads changed: the route, the serial, the item,
+	the claim date or a claim field an automatic check of the route names. A claim at a Won or Lost
+	stage of its branch keeps its path unless a user answers again (an edit of a closed claim does
+	not send it to another branch)."""
+	if doc.get(ROUTE_FIELD) != before.get(ROUTE_FIELD):
+		return True
+	if doc.get("status") == "Closed" and before.get("status") == "Closed":
+		return False
+	checked = frappe.get_all(
+		routes.ROUTE_DOCTYPE,
+		filters={"node_kind": wr.KIND_CHECK, "check_source": "Claim", "check_field": ("is", "set")},
+		pluck="check_field",
+	)
+	return any(str(doc.get(f) or "") != str(before.get(f) or "") for f in (*ROUTE_INPUTS, *checked))
 
 
 def _write_position(doc, route: wr.Route, position: wr.Position) -> None:

@@ -141,6 +141,26 @@ class TestWarrantyClaim(FunnelTestCase):
 			(claim.funnel, claim.funnel_stage, claim.status), ("Warranty claims", "Claim registered", "Open")
 		)
 
+	def test_a_changed_serial_reroutes_but_a_closed_claim_stays(self):
+		claim = self._claim(self.under)
+		self.assertEqual(claim.warranty_node, "Defect confirmed?")
+		claim.serial_no = self.past  # the agent corrects the serial: its warranty is over
+		claim.save()
+		self.assertEqual((claim.warranty_outcome, claim.funnel), ("Paid repair offer", "Paid repair"))
+		self.assertEqual(
+			[(r.answer, r.answered_by) for r in claim.warranty_decision_path], [("No", "automatic")]
+		)
+		move_card("Warranty Claim", claim.name, "Declined")
+		claim.reload()
+		self.assertEqual(claim.status, "Closed")
+		claim.serial_no = self.under
+		claim.save()  # a closed claim is not sent to another branch by an edit
+		self.assertEqual(
+			(claim.funnel, claim.funnel_stage, claim.status), ("Paid repair", "Declined", "Closed")
+		)
+		log = transitions("Warranty Claim", claim.name)
+		self.assertEqual(log[-1].to_stage, "Declined")
+
 	def test_status_closes_at_the_branch_won_and_lost_stages(self):
 		claim = self._claim(self.past)
 		for stage in ("Offer accepted", "Repaired", "Paid"):
