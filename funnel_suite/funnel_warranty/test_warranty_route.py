@@ -161,3 +161,28 @@ class TestWarrantyRoute(FunnelTestCase):
 		# a node that is not a route's active root is refused as the claim's route
 		with self.assertRaises(frappe.ValidationError):
 			h.make_claim(customer, item=item, warranty_route=yes.name)
+
+	def test_the_tree_view_lists_routes_and_adds_nodes(self):
+		from frappe.desk.treeview import add_node, get_children
+
+		frappe.set_user(h.FUNNEL_MANAGER)
+		roots = {r.value: r.expandable for r in get_children("Warranty Route", parent="")}
+		self.assertEqual(roots.get(h.ROUTE), 1)
+		below = {r.value for r in get_children("Warranty Route", parent="Defect confirmed?")}
+		self.assertEqual(below, {"Repairable?", "Rejected: no defect"})
+		name = unique("Tree question")
+		frappe.form_dict.update(
+			{
+				"doctype": "Warranty Route",
+				"parent": "",
+				"node_name": name,
+				"node_kind": "Question",
+				"question": "Asked from the tree?",
+				"is_root": "true",
+			}
+		)
+		try:
+			add_node()
+		finally:
+			frappe.local.form_dict = frappe._dict()
+		self.assertIsNone(frappe.db.get_value("Warranty Route", name, "parent_warranty_route"))

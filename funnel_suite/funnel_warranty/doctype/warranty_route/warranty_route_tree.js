@@ -26,6 +26,8 @@ frappe.treeview_settings["Warranty Route"] = {
 		},
 	],
 	onload(treeview) {
+		// a virtual top: every route (a node without a parent) is listed under it
+		treeview.root_value = "";
 		treeview.make_tree();
 	},
 };
