@@ -212,3 +212,19 @@ class TestWarrantyClaim(FunnelTestCase):
 		self.assertEqual((doc.warranty_outcome, doc.warranty_node), (None, "Defect confirmed?"))
 		self.assertEqual(len(doc.warranty_decision_path), 1)
 		self.assertEqual(doc.funnel, "Warranty claims")
+
+	def test_a_new_claim_cannot_bring_its_own_path_or_outcome(self):
+		frappe.set_user(h.SUPPORT)
+		claim = h.make_claim(
+			self.customer,
+			serial=self.under,
+			item=self.item,
+			warranty_outcome="Refund",
+			warranty_node="Warranty refund",
+			warranty_decision_path=[
+				{"node": "Replacement available?", "answer": "Not in stock", "answered_by": h.SUPPORT}
+			],
+		)
+		self.assertEqual((claim.warranty_node, claim.warranty_outcome), ("Defect confirmed?", None))
+		self.assertEqual([r.node for r in claim.warranty_decision_path], [h.ROUTE])
+		self.assertEqual(claim.funnel, "Warranty claims")
