@@ -103,6 +103,8 @@ funnel_stage_checks = {
 	"fully_received": "funnel_suite.funnel_procurement.checks.fully_received",
 	"fully_paid": "funnel_suite.funnel_procurement.checks.fully_paid",
 }
+# warranty: a preset's starter route, after its funnels exist (funnels/presets.py).
+funnel_on_preset_applied = ["funnel_suite.funnel_warranty.preset.on_preset_applied"]
 # procurement: a customer's cases in the customer journey (analytics).
 funnel_customer_cards = ["funnel_suite.funnel_procurement.dashboard.customer_cases"]
 

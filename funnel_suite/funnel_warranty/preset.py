@@ -7,18 +7,21 @@ import frappe
 from frappe import _
 
 from funnel_suite.funnel_warranty.routes import ROUTE_DOCTYPE
-from funnel_suite.funnels.presets import _existing, apply_preset
-from funnel_suite.workflows import load_preset
+from funnel_suite.funnels.presets import apply_preset
 
 PRESET = "warranty"
 
 
 def apply_warranty_preset() -> dict:
-	result = apply_preset(PRESET)
-	spec = load_preset(PRESET)
-	funnels = {f["funnel_name"]: _existing(PRESET, f) for f in spec["funnels"]}
-	result["route"] = create_starter_route(spec.get("route") or [], funnels)
-	return result
+	"""The branch funnels, then (hook funnel_on_preset_applied) the starter route."""
+	return apply_preset(PRESET)
+
+
+def on_preset_applied(preset: str, spec: dict, funnels: dict[str, str]) -> None:
+	"""Hook funnel_on_preset_applied: a preset with a `route` gets its starter route (also when
+	applied from the Funnel list by a Funnel Manager; the funnels API checked their permission)."""
+	if spec.get("route"):
+		create_starter_route(spec["route"], funnels)
 
 
 def create_starter_route(nodes: list[dict], funnels: dict[str, str]) -> str | None:

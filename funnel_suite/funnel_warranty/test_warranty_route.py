@@ -186,3 +186,35 @@ class TestWarrantyRoute(FunnelTestCase):
 		finally:
 			frappe.local.form_dict = frappe._dict()
 		self.assertIsNone(frappe.db.get_value("Warranty Route", name, "parent_warranty_route"))
+
+	def test_the_warranty_preset_brings_its_starter_route(self):
+		from unittest.mock import patch
+
+		from funnel_suite.api import apply_preset
+		from funnel_suite.funnel_warranty.preset import create_starter_route
+		from funnel_suite.workflows import load_preset
+
+		frappe.set_user(h.FUNNEL_MANAGER)
+		with patch("funnel_suite.funnel_warranty.preset.create_starter_route") as made:
+			self.assertEqual(apply_preset("warranty"), [])  # installed already: no funnel twice
+		spec = load_preset("warranty")
+		made.assert_called_once()
+		self.assertEqual(made.call_args.args[0], spec["route"])
+		self.assertEqual(made.call_args.args[1]["Warranty repair"], "Warranty repair")
+		# the same route under other names: created, switched on (so checked whole), idempotent
+		tag = unique("Copy")
+		nodes = [
+			{
+				**n,
+				"node_name": f"{tag} {n['node_name']}",
+				"parent": f"{tag} {n['parent']}" if n.get("parent") else None,
+				"answers": [[label, f"{tag} {target}"] for label, target in n.get("answers", [])],
+			}
+			for n in spec["route"]
+		]
+		funnels = {f["funnel_name"]: f["funnel_name"] for f in spec["funnels"]}
+		root = create_starter_route(nodes, funnels)
+		self.assertEqual(root, f"{tag} Warranty claim route")
+		self.assertTrue(frappe.db.get_value("Warranty Route", root, "is_active"))
+		self.assertEqual(frappe.db.count("Warranty Route", {"name": ("like", f"{tag}%")}), len(spec["route"]))
+		self.assertIsNone(create_starter_route(nodes, funnels))
