@@ -36,7 +36,7 @@ funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement C
 # at the end of the card's validate, after the move is planned (doc.flags.funnel_log_rows).
 funnel_status_sync = {
 	"Opportunity": "funnel_suite.funnel_sales.lost.keep_status_in_step",  # Lost / Declare Lost
-	# "Warranty Claim": "funnel_suite.funnel_warranty.status.keep_status_in_step",  (Part 2)
+	"Warranty Claim": "funnel_suite.funnel_warranty.status.keep_status_in_step",  # Open / WIP / Closed
 }
 # Cards that move only through their own actions (a review moves by its verdict buttons).
 funnel_action_driven_doctypes = ["Refusal Review"]
@@ -49,6 +49,8 @@ doctype_js = {
 	"Opportunity": ["public/js/funnel_card.js"],
 	"Refusal Review": ["public/js/funnel_card.js"],
 	"Procurement Case": ["public/js/funnel_card.js"],
+	# warranty: the stage bar and the guided route panel
+	"Warranty Claim": ["public/js/warranty_claim.js"],  # warranty: the route panel
 	"Customer": ["public/js/customer_journey.js"],
 }
 # funnels: the stage filter and badges on every card list.
@@ -78,6 +80,8 @@ override_doctype_dashboards = {
 	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
 	"Sales Order": "funnel_suite.funnel_procurement.dashboard.sales_order_dashboard",
 	"Project": "funnel_suite.funnel_procurement.dashboard.project_dashboard",
+	# warranty: a claim's maintenance visits, parts (stock entries) and refunds (sales invoices)
+	"Warranty Claim": "funnel_suite.funnel_warranty.documents.claim_dashboard",
 }
 
 # --- the app's own hooks (funnel_suite.funnels calls them) ----------------------------------------
@@ -112,6 +116,8 @@ funnel_stage_checks = {
 	"fully_received": "funnel_suite.funnel_procurement.checks.fully_received",
 	"fully_paid": "funnel_suite.funnel_procurement.checks.fully_paid",
 }
+# warranty: a preset's starter route, after its funnels exist (funnels/presets.py).
+funnel_on_preset_applied = ["funnel_suite.funnel_warranty.preset.on_preset_applied"]
 # procurement: a customer's cases in the customer journey (analytics).
 funnel_customer_cards = ["funnel_suite.funnel_procurement.dashboard.customer_cases"]
 
@@ -246,6 +252,23 @@ _PROCUREMENT = [
 	(("Purchase Order",), "before_submit", "funnel_suite.funnel_procurement.moves.check_order_supplier"),
 ]
 
+_WARRANTY = [
+	# A claim follows its warranty route (automatic checks, answers, the leaf's branch funnel) before
+	# the card rule plans the move into the branch: Warranty Claim is a card added in Funnel Settings,
+	# so its owned fields are put back by the "*" before_validate row and its card rule runs from the
+	# "*" validate row, after this doctype's own validate handlers. (Its ERPNext status follows the
+	# branch funnel through `funnel_status_sync` above.)
+	(("Warranty Claim",), "validate", "funnel_suite.funnel_warranty.claim.follow_route"),
+	# A claim's documents link to it: a visit made by ERPNext's mapper from the claim links itself;
+	# linking needs read on the claim and the claim's customer.
+	(("Maintenance Visit",), "before_validate", "funnel_suite.funnel_warranty.documents.link_visit"),
+	(
+		("Maintenance Visit", "Stock Entry", "Sales Invoice"),
+		"validate",
+		"funnel_suite.funnel_warranty.documents.check_claim_link",
+	),
+]
+
 _EVENT_ROWS = (
 	*_FUNNELS_OWNED,
 	*_SALES_BEFORE_CARD,
@@ -257,6 +280,7 @@ _EVENT_ROWS = (
 	*_SECURITY,
 	*_FUNNELS_DELETION,
 	*_PROCUREMENT,
+	*_WARRANTY,
 	*_FUNNELS_SETTINGS_CARDS,
 )
 doc_events: dict[str, dict[str, list[str]]] = {}

@@ -11,6 +11,7 @@ from funnel_suite.funnel_cadences import setup as cadences
 from funnel_suite.funnel_procurement import setup as procurement
 from funnel_suite.funnel_qualification import setup as qualification
 from funnel_suite.funnel_sales import setup as sales
+from funnel_suite.funnel_warranty import setup as warranty
 from funnel_suite.funnels import card_types
 from funnel_suite.funnels import setup as funnels
 
@@ -64,6 +65,7 @@ def after_install():
 	place_existing_cards()
 	analytics.rebuild_summary()  # a reinstall on a site that kept its move log
 	procurement.create_procurement_setup()
+	warranty.create_warranty_setup()
 
 
 def after_migrate():
@@ -79,10 +81,12 @@ def after_migrate():
 	funnels.sync_boards()
 	analytics.rebuild_summary()
 	procurement.create_procurement_setup()
+	warranty.create_warranty_setup()
 
 
 def before_uninstall():
 	"""Remove the app's fields from the host forms; every Lead and Opportunity row stays."""
+	warranty.remove_warranty_fields()
 	cadences.remove_cadence_fields()
 	analytics.remove_journey_fields()
 	procurement.remove_procurement_fields()

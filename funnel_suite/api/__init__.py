@@ -1,7 +1,7 @@
 """Whitelisted methods: the public contract `funnel_suite.api.<name>`.
 
 One module per domain (cards, funnels, refusals, qualification, analytics, repeat_sales,
-procurement); this package re-exports each method as the same function object, so the host's
+procurement, warranty); this package re-exports each method as the same function object, so the host's
 `frappe.get_attr("funnel_suite.api.<name>")` finds it and `is_whitelisted` accepts it. A new
 method is added to its domain's module and named here (funnel_suite/tests/test_api_paths.py checks the README's
 API table against these paths).
@@ -36,4 +36,10 @@ from funnel_suite.api.repeat_sales import (
 	REPEAT_SALES_MANAGERS,
 	get_planned_contacts,
 	run_repeat_sales_now,
+)
+from funnel_suite.api.warranty import (
+	answer_warranty_question,
+	get_warranty_state,
+	make_warranty_credit_note,
+	make_warranty_stock_entry,
 )

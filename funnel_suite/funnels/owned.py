@@ -56,6 +56,8 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 		"billed_percent",
 		"paid_percent",
 	),
+	# where a claim stands on its warranty route (funnel_suite.funnel_warranty.claim)
+	"Warranty Claim": (*CARD_OWNED_FIELDS, "warranty_node", "warranty_outcome", "warranty_decision_path"),
 	# a smart task remembers its funnel and stage: that mark is what closes it when the card moves
 	"ToDo": ("funnel", "funnel_stage"),
 	# the board the app keeps in step with the funnel (and deletes with it); the preset it came from

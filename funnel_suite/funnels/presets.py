@@ -99,6 +99,11 @@ def apply_preset(preset: str) -> dict:
 		created.append(doc.name)
 	_add_handoffs(preset, spec, created)
 	_fill_settings(preset, spec)
+	# hook `funnel_on_preset_applied` (preset, spec, {English funnel name: funnel}): what a domain
+	# adds with its presets (warranty: the starter route)
+	names = {f["funnel_name"]: _existing(preset, f) for f in spec["funnels"]}
+	for handler in frappe.get_hooks("funnel_on_preset_applied"):
+		frappe.get_attr(handler)(preset, spec, names)
 	return {"created": created, "existing": existing}
 
 

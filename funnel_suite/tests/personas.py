@@ -29,6 +29,7 @@ PERSONAS = {
 	"funnels": ("fs-funnels@example.test", ["Funnel Manager"], "en"),
 	"reviewer": ("fs-reviewer@example.test", ["Funnel Reviewer"], "en"),
 	"buyer": ("fs-buyer@example.test", ["Purchase User"], "en"),
+	"support": ("fs-support@example.test", ["Maintenance User"], "en"),  # warranty claims
 	"manager_ru": ("fs-manager-ru@example.test", ["Sales Manager"], "ru"),
 	"manager_uk": ("fs-manager-uk@example.test", ["Sales Manager"], "uk"),
 }

@@ -61,9 +61,33 @@ REPORTS = {
 		{"company": "{company}", "from_date": "{from}", "to_date": "{to}"},
 		("company", "supplier", "from_date", "to_date", "periodicity"),
 	),
+	# warranty: claims of the company, by branch / resolution / repeats / cost
+	"Warranty Claims by Branch": (
+		{"company": "{company}", "from_date": "{from}", "to_date": "{to}"},
+		("company", "customer", "from_date", "to_date", "periodicity"),
+	),
+	"Warranty Time to Resolution": (
+		{"company": "{company}", "from_date": "{from}", "to_date": "{to}"},
+		("company", "customer", "from_date", "to_date"),
+	),
+	"Warranty Repeat Claims": (
+		{"company": "{company}", "from_date": "{from}", "to_date": "{to}"},
+		("company", "customer", "from_date", "to_date", "group_by", "min_claims"),
+	),
+	"Warranty Cost per Branch": (
+		{"company": "{company}", "from_date": "{from}", "to_date": "{to}"},
+		("company", "customer", "from_date", "to_date"),
+	),
 }
-# who runs each report (a user who may): the sales reports as a Sales Manager, buying as a buyer
-REPORT_PERSONA = {"Procurement Lead Time": "buyer"}
+# who runs each report (a user who may): the sales reports as a Sales Manager, buying as a buyer,
+# warranty as a support agent
+REPORT_PERSONA = {
+	"Procurement Lead Time": "buyer",
+	"Warranty Claims by Branch": "support",
+	"Warranty Time to Resolution": "support",
+	"Warranty Repeat Claims": "support",
+	"Warranty Cost per Branch": "support",
+}
 
 DATABASE_ERRORS = ("ProgrammingError", "OperationalError", "InternalError", "DataError", "IntegrityError")
 

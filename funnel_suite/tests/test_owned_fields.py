@@ -51,6 +51,10 @@ ATTEMPTS = {
 	"received_percent": 100,
 	"billed_percent": 100,
 	"paid_percent": 100,
+	# where a warranty claim stands on its route (the route decides it)
+	"warranty_node": "Warranty refund",
+	"warranty_outcome": "Refund",
+	"warranty_decision_path": [{"node": "Defect confirmed?", "answer": "Confirmed", "answered_by": "forged"}],
 }
 
 

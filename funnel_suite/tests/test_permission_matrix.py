@@ -42,16 +42,20 @@ PERSONAS: dict[str, tuple[str, ...] | None] = {
 	"reviewer": ("Funnel Reviewer", "Sales User"),
 	"system_manager": ("System Manager",),
 	"buyer": ("Purchase User",),
+	"support": ("Maintenance User",),
+	"support_co": ("Maintenance User",),  # + User Permission: Company = the test company only
 }
-LIMITED = ("sales_user_co", "sales_manager_co")
+LIMITED = ("sales_user_co", "sales_manager_co", "support_co")
 EVERYONE = set(PERSONAS)
 SALES = {"sales_user", "sales_user_co", "sales_manager", "sales_manager_co", "reviewer"}
 FUNNEL_READERS = SALES | {"funnel_manager", "system_manager"}
 CARD_READERS = SALES | {"system_manager"}  # System Manager reads Leads (ERPNext's own permissions)
 LEAD_WRITERS = SALES | {"system_manager"}
 OPPORTUNITY_WRITERS = SALES  # ERPNext gives System Manager no Opportunity permission
-# the number cards count the cards of every card doctype the user reads (buyers: procurement cases)
-ANY_CARD_READERS = CARD_READERS | {"buyer"}
+SUPPORT = {"support", "support_co"}  # Maintenance User: ERPNext's role on Warranty Claim
+# the number cards count the cards of every card doctype the user reads (buyers: procurement cases;
+# support agents: warranty claims)
+ANY_CARD_READERS = CARD_READERS | {"buyer"} | SUPPORT
 MANAGERS = {"sales_manager", "sales_manager_co", "funnel_manager", "system_manager"}
 
 
@@ -111,6 +115,15 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	"make_case_purchase_order": ("funnel_suite.api.make_case_purchase_order", {"buyer"}),
 	"make_case_supplier_quotation": ("funnel_suite.api.make_case_supplier_quotation", {"buyer"}),
 	"make_case_request_for_quotation": ("funnel_suite.api.make_case_request_for_quotation", {"buyer"}),
+	# warranty: support agents (Maintenance User / Manager) answer a claim's route and read its state
+	"answer_warranty_question": ("funnel_suite.api.answer_warranty_question", SUPPORT),
+	"answer_warranty_question@other": ("funnel_suite.api.answer_warranty_question", _other(SUPPORT)),
+	"get_warranty_state": ("funnel_suite.api.get_warranty_state", SUPPORT),
+	"get_warranty_state@other": ("funnel_suite.api.get_warranty_state", _other(SUPPORT)),
+	# parts and refunds need read on the claim AND create on Stock Entry / Sales Invoice: a support
+	# agent alone has neither (ERPNext's Stock User / Accounts User), so no persona here may
+	"make_warranty_stock_entry": ("funnel_suite.api.make_warranty_stock_entry", set()),
+	"make_warranty_credit_note": ("funnel_suite.api.make_warranty_credit_note", set()),
 }
 
 
@@ -188,6 +201,7 @@ class MatrixFixtures(FunnelTestCase):
 		cls.review_other = cls._lost_review(cls.other)
 		cls.lead = make_lead(company=cls.company)
 		cls.procurement_case = cls._procurement_case()
+		cls.claim, cls.claim_other = cls._warranty_claims()
 
 	@classmethod
 	def _customer(cls) -> str:
@@ -210,6 +224,19 @@ class MatrixFixtures(FunnelTestCase):
 		from funnel_suite.funnel_procurement.test_helpers import make_case, make_item, make_supplier
 
 		return make_case(supplier=make_supplier(), items=[(make_item(), 2)]).name
+
+	@classmethod
+	def _warranty_claims(cls) -> tuple[str, str]:
+		"""Claims for a serial under warranty (waiting at the starter route's first question)."""
+		from funnel_suite.funnel_warranty import test_helpers as w
+
+		item = w.make_item()
+		claims = []
+		for company in (cls.company, cls.other):
+			claims.append(
+				w.make_claim(cls.customer, serial=w.make_serial(item, 100), item=item, company=company).name
+			)
+		return claims[0], claims[1]
 
 	@classmethod
 	def _lost_review(cls, company: str) -> str:
@@ -251,6 +278,14 @@ class MatrixFixtures(FunnelTestCase):
 			"make_case_purchase_order": lambda: {"source_name": self.procurement_case},
 			"make_case_supplier_quotation": lambda: {"source_name": self.procurement_case},
 			"make_case_request_for_quotation": lambda: {"source_name": self.procurement_case},
+			"answer_warranty_question": lambda: {
+				"claim": self.claim_other if other else self.claim,
+				"node": "Defect confirmed?",
+				"answer": "Confirmed",
+			},
+			"get_warranty_state": lambda: {"claim": self.claim_other if other else self.claim},
+			"make_warranty_stock_entry": lambda: {"claim": self.claim},
+			"make_warranty_credit_note": lambda: {"claim": self.claim, "sales_invoice": "no-such-invoice"},
 		}.get(label.split("@")[0], dict)()
 
 	def _telegram_bot(self) -> dict:

@@ -24,6 +24,15 @@ def extract_preset(fileobj, *args, **kwargs):
 			yield None, "_", stage.get("stage_name"), [f"Stage of the {name} funnel"]
 			if stage.get("next_action"):
 				yield None, "_", stage["next_action"], [f"Next action of a stage of the {name} funnel"]
+	# a warranty preset's starter route: node names, questions, answers of questions, explanations
+	for node in data.get("route", []):
+		yield None, "_", node["node_name"], ["Name of a node of a preset's warranty route"]
+		for key in ("question", "explanation"):
+			if node.get(key):
+				yield None, "_", node[key], [f"{key.title()} of a node of a preset's warranty route"]
+		if node.get("node_kind") == "Question":
+			for label, _target in node.get("answers", []):
+				yield None, "_", label, ["Answer of a question of a preset's warranty route"]
 
 
 def preset_strings(preset: dict) -> list[str]:
