@@ -29,7 +29,7 @@ before_tests = "funnel_suite.install.before_tests"
 
 # --- funnels: which document types are cards ------------------------------------------------------
 # Document types that can be placed in a funnel. Later modules of this app add theirs.
-funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement Case"]
+funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement Case", "Production Order"]
 # Cards that move only through their own actions (a review moves by its verdict buttons).
 funnel_action_driven_doctypes = ["Refusal Review"]
 
@@ -41,6 +41,7 @@ doctype_js = {
 	"Opportunity": ["public/js/funnel_card.js"],
 	"Refusal Review": ["public/js/funnel_card.js"],
 	"Procurement Case": ["public/js/funnel_card.js"],
+	"Production Order": ["public/js/funnel_card.js"],
 	"Customer": ["public/js/customer_journey.js"],
 }
 # funnels: the stage filter and badges on every card list.
@@ -49,6 +50,7 @@ doctype_list_js = {
 	"Opportunity": "public/js/funnel_list.js",
 	"Refusal Review": "public/js/funnel_list.js",
 	"Procurement Case": "public/js/funnel_list.js",
+	"Production Order": "public/js/funnel_list.js",
 }
 # funnels: the card doctypes and their default funnels in the boot info.
 boot_session = "funnel_suite.funnels.card.boot_session"
@@ -72,6 +74,7 @@ funnel_on_move = [
 	"funnel_suite.funnel_qualification.quality.on_card_moved",  # qualification: lead quality
 	"funnel_suite.funnel_analytics.summary.on_card_moved",  # analytics: the summary
 	"funnel_suite.funnel_cadences.enrollment.on_card_moved",  # cadences: enrol / stop on stage entry
+	"funnel_suite.funnel_production.moves.on_card_moved",  # production: issue materials, open works
 ]
 # Called with (funnel doc, funnel before the save) after a Funnel is saved (analytics).
 funnel_on_definition_change = ["funnel_suite.funnel_analytics.summary.on_funnel_changed"]
@@ -96,6 +99,9 @@ funnel_stage_checks = {
 	"invoice_received": "funnel_suite.funnel_procurement.checks.invoice_received",
 	"fully_received": "funnel_suite.funnel_procurement.checks.fully_received",
 	"fully_paid": "funnel_suite.funnel_procurement.checks.fully_paid",
+	# production: the works of the stage left are done; the storekeeper's stage issues the materials
+	"production_works_done": "funnel_suite.funnel_production.checks.production_works_done",
+	"issue_materials": "funnel_suite.funnel_production.checks.issue_materials",
 }
 # procurement: a customer's cases in the customer journey (analytics).
 funnel_customer_cards = ["funnel_suite.funnel_procurement.dashboard.customer_cases"]
@@ -107,11 +113,13 @@ permission_query_conditions = {
 	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.get_permission_query_conditions",
 	"Cadence Enrollment": "funnel_suite.funnel_cadences.doctype.cadence_enrollment.cadence_enrollment.get_permission_query_conditions",
 	"Procurement Case": "funnel_suite.funnel_procurement.permissions.get_permission_query_conditions",
+	"Production Order": "funnel_suite.funnel_production.permissions.get_permission_query_conditions",
 }
 has_permission = {
 	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.has_permission",
 	"Cadence Enrollment": "funnel_suite.funnel_cadences.doctype.cadence_enrollment.cadence_enrollment.has_permission",
 	"Procurement Case": "funnel_suite.funnel_procurement.permissions.has_permission",
+	"Production Order": "funnel_suite.funnel_production.permissions.has_permission",
 }
 
 # --- scheduler ------------------------------------------------------------------------------------
@@ -224,6 +232,14 @@ _PROCUREMENT = [
 	(("Payment Entry", "Journal Entry"), "on_cancel", "funnel_suite.funnel_procurement.moves.on_payment"),
 	(("Purchase Order",), "before_submit", "funnel_suite.funnel_procurement.moves.check_order_supplier"),
 ]
+_PRODUCTION = [
+	# Stock Entries of an order: the link needs write on the order; submit / cancel move its issued
+	# quantities. Closing a work's ToDo marks the work Done.
+	(("Stock Entry",), "validate", "funnel_suite.funnel_production.stock.check_order_link"),
+	(("Stock Entry",), "on_submit", "funnel_suite.funnel_production.stock.on_stock_entry_change"),
+	(("Stock Entry",), "on_cancel", "funnel_suite.funnel_production.stock.on_stock_entry_change"),
+	(("ToDo",), "on_update", "funnel_suite.funnel_production.works.on_todo_update"),
+]
 
 doc_events: dict[str, dict[str, list[str]]] = {}
 for _doctypes, _event, _handler in (
@@ -238,6 +254,7 @@ for _doctypes, _event, _handler in (
 	*_SECURITY,
 	*_FUNNELS_DELETION,
 	*_PROCUREMENT,
+	*_PRODUCTION,
 ):
 	for _doctype in _doctypes:
 		doc_events.setdefault(_doctype, {}).setdefault(_event, []).append(_handler)

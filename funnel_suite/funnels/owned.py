@@ -55,6 +55,8 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 		"billed_percent",
 		"paid_percent",
 	),
+	# production: issued quantities and task links live on rows (the controller keeps them)
+	"Production Order": CARD_OWNED_FIELDS,
 	# a smart task remembers its funnel and stage: that mark is what closes it when the card moves
 	"ToDo": ("funnel", "funnel_stage"),
 	# the board the app keeps in step with the funnel (and deletes with it); the preset it came from
