@@ -35,10 +35,12 @@ funnel_action_driven_doctypes = ["Refusal Review"]
 
 # --- desk: forms and lists ------------------------------------------------------------------------
 # funnels: the stage bar and move history on every card form (qualification: the Lead's
-# Qualify / Disqualify buttons; analytics: the customer journey on the Customer form).
+# Qualify / Disqualify buttons; analytics: the customer journey on the Customer form; production:
+# Create → Production Order on a Sales Order and an Opportunity).
 doctype_js = {
 	"Lead": ["public/js/funnel_card.js", "public/js/lead_qualification.js"],
-	"Opportunity": ["public/js/funnel_card.js"],
+	"Opportunity": ["public/js/funnel_card.js", "public/js/production_order_create.js"],
+	"Sales Order": ["public/js/production_order_create.js"],
 	"Refusal Review": ["public/js/funnel_card.js"],
 	"Procurement Case": ["public/js/funnel_card.js"],
 	"Production Order": ["public/js/funnel_card.js"],
@@ -61,9 +63,13 @@ override_doctype_dashboards = {
 	"Opportunity": [
 		"funnel_suite.funnel_cadences.setup.opportunity_dashboard",
 		"funnel_suite.funnel_procurement.dashboard.opportunity_dashboard",
+		"funnel_suite.funnel_production.dashboard.opportunity_dashboard",
 	],
 	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
-	"Sales Order": "funnel_suite.funnel_procurement.dashboard.sales_order_dashboard",
+	"Sales Order": [
+		"funnel_suite.funnel_procurement.dashboard.sales_order_dashboard",
+		"funnel_suite.funnel_production.dashboard.sales_order_dashboard",
+	],
 	"Project": "funnel_suite.funnel_procurement.dashboard.project_dashboard",
 }
 
@@ -103,8 +109,11 @@ funnel_stage_checks = {
 	"production_works_done": "funnel_suite.funnel_production.checks.production_works_done",
 	"issue_materials": "funnel_suite.funnel_production.checks.issue_materials",
 }
-# procurement: a customer's cases in the customer journey (analytics).
-funnel_customer_cards = ["funnel_suite.funnel_procurement.dashboard.customer_cases"]
+# procurement, production: a customer's cases and orders in the customer journey (analytics).
+funnel_customer_cards = [
+	"funnel_suite.funnel_procurement.dashboard.customer_cases",
+	"funnel_suite.funnel_production.dashboard.customer_orders",  # production: the customer's orders
+]
 
 # --- permissions ----------------------------------------------------------------------------------
 # funnels: the move log follows its card; cadences: an enrollment follows its card; procurement:

@@ -1,7 +1,8 @@
 """Who sees a Production Order.
 
 Manufacturing User / Manager and Stock User work orders (the DocType's own permission rules). An
-executor reads the orders where they have a work. A Sales User reads an order only while they may
+executor reads the orders where they have a work: the order is shared with them for reading (the
+host's own sharing, shown on the form; `sync_executor_shares`) while they have a work in it. A Sales User reads an order only while they may
 read the deal or sales order it was made for (the host's own check and list query of that document
 decide), and never writes it. Everyone else is refused by the host.
 """
@@ -59,3 +60,31 @@ def get_permission_query_conditions(user: str | None = None) -> str:
 			f"({table}.`source_doctype` = {frappe.db.escape(doctype)} and {table}.`source_name` in ({readable}))"
 		)
 	return "(" + " or ".join(clauses) + ")"
+
+
+def sync_executor_shares(doc) -> None:
+	"""Production Order on_update: a read share for every executor of a work; a user who stops being
+	an executor of the order loses the read-only share (one with write or share rights, which a
+	person gave by hand, stays)."""
+	now = {r.executor for r in doc.works if r.executor}
+	before = doc.get_doc_before_save()
+	was = {r.executor for r in before.works if r.executor} if before else set()
+	for user in now - was:
+		if not frappe.db.exists("DocShare", {"share_doctype": ORDER, "share_name": doc.name, "user": user}):
+			# the app shares the order with the executors its writer named (their write on the order
+			# was checked by this save): no share permission of theirs is needed
+			frappe.share.add_docshare(
+				ORDER, doc.name, user, read=1, notify=0, flags={"ignore_share_permission": True}
+			)
+	for user in was - now:
+		share = frappe.db.get_value(
+			"DocShare",
+			{"share_doctype": ORDER, "share_name": doc.name, "user": user},
+			["name", "write", "share", "submit"],
+			as_dict=True,
+		)
+		if share and not (share.write or share.share or share.submit):
+			# the app's own read share (see above), removed as it was given
+			frappe.delete_doc(
+				"DocShare", share.name, ignore_permissions=True, flags={"ignore_share_permission": True}
+			)

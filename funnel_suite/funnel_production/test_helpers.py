@@ -12,7 +12,7 @@ from funnel_suite.tests.utils import make_user, unique
 FOREMAN = "fs-prod-foreman@example.com"  # Manufacturing User
 MANAGER = "fs-prod-manager@example.com"  # Manufacturing Manager
 STOREKEEPER = "fs-prod-stock@example.com"  # Stock User
-EXECUTOR = "fs-prod-executor@example.com"  # no workshop role: a work's executor
+EXECUTOR = "fs-prod-executor@example.com"  # a desk user with no role on orders: a work's executor
 OUTSIDER = "fs-prod-outsider@example.com"  # no work, no role on orders
 SALES_USER = "fs-prod-sales@example.com"
 
@@ -21,8 +21,8 @@ def make_people() -> None:
 	make_user(FOREMAN, "Manufacturing User")
 	make_user(MANAGER, "Manufacturing Manager", "Manufacturing User")
 	make_user(STOREKEEPER, "Stock User")
-	make_user(EXECUTOR, "Employee")
-	make_user(OUTSIDER, "Employee")
+	make_user(EXECUTOR)  # no role of the workshop: reads the orders shared with them as executor
+	make_user(OUTSIDER)
 	make_user(SALES_USER, "Sales User")
 
 
@@ -73,5 +73,57 @@ def make_item_as_admin() -> str:
 	frappe.set_user("Administrator")
 	try:
 		return make_item()
+	finally:
+		frappe.set_user(user)
+
+
+PLANNER = "fs-prod-planner@example.com"  # Manufacturing User who also reads deals (Sales User)
+
+
+def make_planner() -> None:
+	make_user(PLANNER, "Manufacturing User", "Sales User")
+
+
+def make_customer() -> str:
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": unique("Prod Customer"),
+				"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}),
+				"territory": frappe.db.get_value("Territory", {"is_group": 0}),
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def make_sales_order(customer: str, item: str, qty: float = 2, submit: bool = True) -> str:
+	"""A Sales Order of the default company (as Administrator)."""
+	user = frappe.session.user
+	frappe.set_user("Administrator")
+	try:
+		so = frappe.get_doc(
+			{
+				"doctype": "Sales Order",
+				"company": company(),
+				"customer": customer,
+				"transaction_date": nowdate(),
+				"delivery_date": add_days(nowdate(), 20),
+				"items": [
+					{
+						"item_code": item,
+						"qty": qty,
+						"rate": 100,
+						"warehouse": warehouse(),
+						"delivery_date": add_days(nowdate(), 20),
+					}
+				],
+			}
+		).insert(ignore_permissions=True)
+		if submit:
+			so.submit()
+		return so.name
 	finally:
 		frappe.set_user(user)

@@ -42,6 +42,10 @@ PERSONAS: dict[str, tuple[str, ...] | None] = {
 	"reviewer": ("Funnel Reviewer", "Sales User"),
 	"system_manager": ("System Manager",),
 	"buyer": ("Purchase User",),
+	# production: a workshop foreman, a storekeeper, an executor with no workshop role
+	"foreman": ("Manufacturing User",),
+	"storekeeper": ("Stock User",),
+	"executor": (),  # a desk user with no role on orders, the executor of a work (reads it shared)
 }
 LIMITED = ("sales_user_co", "sales_manager_co")
 EVERYONE = set(PERSONAS)
@@ -50,8 +54,9 @@ FUNNEL_READERS = SALES | {"funnel_manager", "system_manager"}
 CARD_READERS = SALES | {"system_manager"}  # System Manager reads Leads (ERPNext's own permissions)
 LEAD_WRITERS = SALES | {"system_manager"}
 OPPORTUNITY_WRITERS = SALES  # ERPNext gives System Manager no Opportunity permission
-# the number cards count the cards of every card doctype the user reads (buyers: procurement cases)
-ANY_CARD_READERS = CARD_READERS | {"buyer"}
+# the number cards count the cards of every card doctype the user reads (buyers: procurement cases;
+# the workshop and executors: production orders)
+ANY_CARD_READERS = CARD_READERS | {"buyer", "foreman", "storekeeper", "executor"}
 MANAGERS = {"sales_manager", "sales_manager_co", "funnel_manager", "system_manager"}
 
 
@@ -106,6 +111,22 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	"make_case_purchase_order": ("funnel_suite.api.make_case_purchase_order", {"buyer"}),
 	"make_case_supplier_quotation": ("funnel_suite.api.make_case_supplier_quotation", {"buyer"}),
 	"make_case_request_for_quotation": ("funnel_suite.api.make_case_request_for_quotation", {"buyer"}),
+	# production: Create → Production Order needs read on the source and create on orders (a Stock
+	# User reads sales orders; no persona here both reads deals and creates orders: that pair is
+	# tested in funnel_production/test_create_orders.py); a work is completed by the workshop roles
+	# and by its own executor
+	"make_production_order_from_sales_order": (
+		"funnel_suite.api.make_production_order_from_sales_order",
+		{"storekeeper"},
+	),
+	"make_production_order_from_opportunity": (
+		"funnel_suite.api.make_production_order_from_opportunity",
+		set(),
+	),
+	"complete_production_work": (
+		"funnel_suite.api.complete_production_work",
+		{"foreman", "storekeeper", "executor"},
+	),
 }
 
 
@@ -183,6 +204,7 @@ class MatrixFixtures(FunnelTestCase):
 		cls.review_other = cls._lost_review(cls.other)
 		cls.lead = make_lead(company=cls.company)
 		cls.procurement_case = cls._procurement_case()
+		cls.sales_order, cls.production_order = cls._production(cls.users["executor"])
 
 	@classmethod
 	def _customer(cls) -> str:
@@ -205,6 +227,14 @@ class MatrixFixtures(FunnelTestCase):
 		from funnel_suite.funnel_procurement.test_helpers import make_case, make_item, make_supplier
 
 		return make_case(supplier=make_supplier(), items=[(make_item(), 2)]).name
+
+	@classmethod
+	def _production(cls, executor: str) -> tuple[str, object]:
+		from funnel_suite.funnel_production.test_helpers import make_item, make_order, make_sales_order
+
+		item = make_item()
+		order = make_order(works=[("Matrix work", "Order accepted", executor)])
+		return make_sales_order(cls.customer, item), order
 
 	@classmethod
 	def _lost_review(cls, company: str) -> str:
@@ -244,6 +274,13 @@ class MatrixFixtures(FunnelTestCase):
 			"make_case_purchase_order": lambda: {"source_name": self.procurement_case},
 			"make_case_supplier_quotation": lambda: {"source_name": self.procurement_case},
 			"make_case_request_for_quotation": lambda: {"source_name": self.procurement_case},
+			"make_production_order_from_sales_order": lambda: {"source_name": self.sales_order},
+			"make_production_order_from_opportunity": lambda: {"source_name": won.name},
+			"complete_production_work": lambda: {
+				"order": self.production_order.name,
+				"row": self.production_order.works[0].name,
+				"actual_hours": 1,
+			},
 		}.get(label.split("@")[0], dict)()
 
 	def _disqualification_reason(self) -> str:

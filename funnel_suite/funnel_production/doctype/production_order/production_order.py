@@ -28,6 +28,11 @@ class ProductionOrder(Document):
 		self.validate_materials()
 		self.validate_works()
 
+	def on_update(self):
+		from funnel_suite.funnel_production.permissions import sync_executor_shares
+
+		sync_executor_shares(self)
+
 	def keep_app_row_fields(self):
 		"""A user's value for issued quantities, stock entry and task links is put back."""
 		if app_is_writing():
