@@ -81,3 +81,82 @@ def test_shortages_add_up_rows_of_the_same_item_and_warehouse():
 def test_issued_quantities_count_submitted_lines_only():
 	lines = [("m1", 4, 1), ("m1", 2, 1), ("m1", 3, 0), ("m2", 5, 0), (None, 9, 1)]
 	assert issued_by_row(lines) == {"m1": 6.0, "m2": 0.0}
+
+
+def test_days_late():
+	from datetime import date
+
+	from funnel_suite.engine.production import days_late
+
+	assert days_late(date(2026, 1, 1), date(2026, 1, 4)) == 3
+	assert days_late(date(2026, 1, 5), date(2026, 1, 4)) == 0
+	assert days_late(None, date(2026, 1, 4)) == 0
+
+
+def test_orders_late_first_then_by_due_date_then_stage():
+	from datetime import date
+
+	from funnel_suite.engine.production import orders_late_first
+
+	today = date(2026, 3, 10)
+	orders = [
+		{"name": "A", "due_date": date(2026, 3, 20), "funnel_stage": "Cutting done"},
+		{"name": "B", "due_date": date(2026, 3, 1), "funnel_stage": "Order accepted"},
+		{"name": "C", "due_date": None, "funnel_stage": "Order accepted"},
+		{"name": "D", "due_date": date(2026, 3, 8), "funnel_stage": "Cutting done"},
+		{"name": "E", "due_date": date(2026, 3, 20), "funnel_stage": "order accepted"},
+	]
+	positions = {"order accepted": 0, "cutting done": 1}
+	assert [o["name"] for o in orders_late_first(orders, positions, today)] == ["B", "D", "E", "A", "C"]
+
+
+def test_executor_load_counts_open_works_and_hours():
+	from datetime import date
+
+	from funnel_suite.engine.production import executor_load
+
+	today = date(2026, 3, 10)
+	works = [
+		{
+			"executor": "ann",
+			"status": "Pending",
+			"planned_hours": 2,
+			"actual_hours": 0,
+			"due_date": date(2026, 3, 1),
+		},
+		{
+			"executor": "ann",
+			"status": "In Progress",
+			"planned_hours": 3,
+			"actual_hours": 1.5,
+			"due_date": None,
+		},
+		{"executor": "ann", "status": "Done", "planned_hours": 9, "actual_hours": 9},
+		{"executor": "", "status": "Pending", "planned_hours": 1},
+		{"executor": "bob", "status": "Pending", "planned_hours": None, "due_date": date(2026, 3, 11)},
+	]
+	got = [
+		(x.executor, x.open_works, x.planned_hours, x.actual_hours, x.late_works)
+		for x in executor_load(works, today)
+	]
+	assert got == [("ann", 2, 5.0, 1.5, 1), ("", 1, 1.0, 0.0, 0), ("bob", 1, 0.0, 0.0, 0)]
+
+
+def test_consumption_per_order_and_item():
+	from funnel_suite.engine.production import consumption
+
+	rows = [
+		{"parent": "P1", "item_code": "BOARD", "qty": 10, "issued_qty": 4},
+		{"parent": "P1", "item_code": "BOARD", "qty": 2, "issued_qty": 2},
+		{"parent": "P1", "item_code": "GLUE", "qty": 0, "issued_qty": 0},
+		{"parent": "P2", "item_code": "BOARD", "qty": 5, "issued_qty": 6},
+	]
+	got = [
+		(c.order, c.item_code, c.planned_qty, c.issued_qty, c.left_qty, c.issued_percent)
+		for c in consumption(rows)
+	]
+	assert got == [
+		("P1", "BOARD", 12.0, 6.0, 6.0, 50.0),
+		("P1", "GLUE", 0.0, 0.0, 0.0, 0.0),
+		("P2", "BOARD", 5.0, 6.0, -1.0, 120.0),
+	]

@@ -114,3 +114,84 @@ def issued_by_row(lines: Iterable[tuple[str, float, int]]) -> dict[str, float]:
 		if row:
 			issued[row] = issued.get(row, 0.0) + float(qty or 0) * sign
 	return issued
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def days_late(due, today) -> int:
+	"""Whole days past the due date (0 when not due yet or no due date)."""
+	if not due:
+		return 0
+	return max(0, (today - due).days)
+
+
+def orders_late_first(orders: Iterable[Mapping], positions: Mapping[str, int], today) -> list[Mapping]:
+	"""Orders sorted for the "by stage and due date" view: late ones first (the latest first), then
+	by due date (none last), then by the stage's position in the funnel, then by name."""
+
+	def key(o):
+		late = days_late(o.get("due_date"), today)
+		due = o.get("due_date")
+		return (
+			0 if late else 1,
+			-late,
+			due is None,
+			due or today,
+			positions.get(normalize_stage_name(o.get("funnel_stage")), len(positions)),
+			o.get("name") or "",
+		)
+
+	return sorted(orders, key=key)
+
+
+@dataclass
+class ExecutorLoad:
+	executor: str
+	open_works: int = 0
+	planned_hours: float = 0.0
+	actual_hours: float = 0.0
+	late_works: int = 0
+
+
+def executor_load(works: Iterable[Mapping], today) -> list[ExecutorLoad]:
+	"""Per executor (blank: "no executor"): open works, planned and actual hours, late works (of an
+	order past its due date), sorted by open works, most first."""
+	loads: dict[str, ExecutorLoad] = {}
+	for w in works:
+		if w.get("status") == WORK_DONE:
+			continue
+		load = loads.setdefault(w.get("executor") or "", ExecutorLoad(w.get("executor") or ""))
+		load.open_works += 1
+		load.planned_hours += float(w.get("planned_hours") or 0)
+		load.actual_hours += float(w.get("actual_hours") or 0)
+		if days_late(w.get("due_date"), today):
+			load.late_works += 1
+	return sorted(loads.values(), key=lambda x: (-x.open_works, x.executor))
+
+
+@dataclass
+class Consumption:
+	order: str
+	item_code: str
+	planned_qty: float = 0.0
+	issued_qty: float = 0.0
+
+	@property
+	def left_qty(self) -> float:
+		return self.planned_qty - self.issued_qty
+
+	@property
+	def issued_percent(self) -> float:
+		return round(100.0 * self.issued_qty / self.planned_qty, 1) if self.planned_qty else 0.0
+
+
+def consumption(rows: Iterable[Mapping]) -> list[Consumption]:
+	"""Planned against issued per order and item (rows of the same item add up), in first-seen order."""
+	found: dict[tuple[str, str], Consumption] = {}
+	for r in rows:
+		key = (r.get("parent") or "", r.get("item_code") or "")
+		c = found.setdefault(key, Consumption(*key))
+		c.planned_qty += float(r.get("qty") or 0)
+		c.issued_qty += float(r.get("issued_qty") or 0)
+	return list(found.values())

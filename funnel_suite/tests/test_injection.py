@@ -61,9 +61,27 @@ REPORTS = {
 		{"company": "{company}", "from_date": "{from}", "to_date": "{to}"},
 		("company", "supplier", "from_date", "to_date", "periodicity"),
 	),
+	"Work in Progress by Executor": (
+		{"company": "{company}"},
+		("company", "customer", "funnel", "executor"),
+	),
+	"Production Orders by Stage and Due Date": (
+		{"company": "{company}"},
+		("company", "customer", "funnel", "funnel_stage"),
+	),
+	"Material Consumption vs Plan": (
+		{"company": "{company}"},
+		("company", "customer", "funnel", "item_code"),
+	),
 }
-# who runs each report (a user who may): the sales reports as a Sales Manager, buying as a buyer
-REPORT_PERSONA = {"Procurement Lead Time": "buyer"}
+# who runs each report (a user who may): the sales reports as a Sales Manager, buying as a buyer,
+# production as the workshop foreman
+REPORT_PERSONA = {
+	"Procurement Lead Time": "buyer",
+	"Work in Progress by Executor": "foreman",
+	"Production Orders by Stage and Due Date": "foreman",
+	"Material Consumption vs Plan": "foreman",
+}
 
 DATABASE_ERRORS = ("ProgrammingError", "OperationalError", "InternalError", "DataError", "IntegrityError")
 
