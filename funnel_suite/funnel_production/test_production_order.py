@@ -194,3 +194,20 @@ class TestProductionOrder(FunnelTestCase):
 		self.assertNotIn(order.name, listed())
 		frappe.set_user(h.OUTSIDER)
 		self.assertTrue(frappe.has_permission(ORDER, "read", order.name))
+
+	def test_what_a_move_adds_to_a_save_does_not_grow_with_the_works(self):
+		from funnel_suite.tests.utils import count_queries
+
+		frappe.set_user(h.FOREMAN)
+
+		def order(rows):
+			doc = h.make_order(works=[(f"W{i}", "Cutting done", "") for i in range(rows)])
+			move_card(ORDER, doc.name, "Materials issued")
+			return doc.name
+
+		added = []
+		for name in (order(2), order(12)):
+			saved = count_queries(lambda n=name: frappe.get_doc(ORDER, n).save())
+			moved = count_queries(lambda n=name: move_card(ORDER, n, "Cutting done"))
+			added.append(moved - saved)
+		self.assertEqual(added[0], added[1])
