@@ -211,3 +211,12 @@ class TestProductionOrder(FunnelTestCase):
 			moved = count_queries(lambda n=name: move_card(ORDER, n, "Cutting done"))
 			added.append(moved - saved)
 		self.assertEqual(added[0], added[1])
+
+	def test_marking_a_work_done_on_the_form_closes_its_task(self):
+		frappe.set_user(h.FOREMAN)
+		order = h.make_order(works=[("Cut the doors", "Materials issued", h.EXECUTOR)])
+		move_card(ORDER, order.name, "Materials issued")
+		doc = frappe.get_doc(ORDER, order.name)
+		doc.works[0].status = "Done"
+		doc.save()
+		self.assertEqual(frappe.db.get_value("ToDo", doc.works[0].todo, "status"), "Closed")

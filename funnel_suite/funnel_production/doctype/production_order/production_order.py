@@ -30,8 +30,15 @@ class ProductionOrder(Document):
 
 	def on_update(self):
 		from funnel_suite.funnel_production.permissions import sync_executor_shares
+		from funnel_suite.funnel_production.works import close_task
 
 		sync_executor_shares(self)
+		# a work marked Done on the form closes its executor's task
+		before = self.get_doc_before_save()
+		was_done = {r.name for r in before.works if r.status == WORK_DONE} if before else set()
+		for row in self.works:
+			if row.status == WORK_DONE and row.todo and row.name not in was_done:
+				close_task(row)
 
 	def keep_app_row_fields(self):
 		"""A user's value for issued quantities, stock entry and task links is put back."""
