@@ -358,6 +358,12 @@ def _report_personas(report: str) -> list[str]:
 		return ["manager", "reviewer", "manager_uk"]
 	if report == "Procurement Lead Time":  # the buying side's report
 		return ["buyer"]
+	if report in (
+		"Work in Progress by Executor",
+		"Production Orders by Stage and Due Date",
+		"Material Consumption vs Plan",
+	):  # the workshop's reports
+		return ["foreman"]
 	return ["sales", "sales_limited", "manager", "manager_ru", "manager_uk"]
 
 

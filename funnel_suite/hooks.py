@@ -29,7 +29,7 @@ before_tests = "funnel_suite.install.before_tests"
 
 # --- funnels: which document types are cards ------------------------------------------------------
 # Document types that can be placed in a funnel. Later modules of this app add theirs.
-funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement Case"]
+funnel_document_types = ["Lead", "Opportunity", "Refusal Review", "Procurement Case", "Production Order"]
 # A System Manager adds further card doctypes in Funnel Settings (Card Document Types): see
 # funnels/card_types.py, `funnel_card_events` and the "*" document events below.
 # Cards whose own status machine follows the funnel stage: doctype -> function(doc, method), called
@@ -43,14 +43,17 @@ funnel_action_driven_doctypes = ["Refusal Review"]
 
 # --- desk: forms and lists ------------------------------------------------------------------------
 # funnels: the stage bar and move history on every card form (qualification: the Lead's
-# Qualify / Disqualify buttons; analytics: the customer journey on the Customer form).
+# Qualify / Disqualify buttons; analytics: the customer journey on the Customer form; production:
+# Create → Production Order on a Sales Order and an Opportunity).
 doctype_js = {
 	"Lead": ["public/js/funnel_card.js", "public/js/lead_qualification.js"],
-	"Opportunity": ["public/js/funnel_card.js"],
+	"Opportunity": ["public/js/funnel_card.js", "public/js/production_order_create.js"],
+	"Sales Order": ["public/js/production_order_create.js"],
 	"Refusal Review": ["public/js/funnel_card.js"],
 	"Procurement Case": ["public/js/funnel_card.js"],
 	# warranty: the stage bar and the guided route panel
 	"Warranty Claim": ["public/js/warranty_claim.js"],  # warranty: the route panel
+	"Production Order": ["public/js/funnel_card.js"],
 	"Customer": ["public/js/customer_journey.js"],
 }
 # funnels: the stage filter and badges on every card list.
@@ -59,6 +62,7 @@ doctype_list_js = {
 	"Opportunity": "public/js/funnel_list.js",
 	"Refusal Review": "public/js/funnel_list.js",
 	"Procurement Case": "public/js/funnel_list.js",
+	"Production Order": "public/js/funnel_list.js",
 }
 # funnels: the stage bar and list settings on the card doctypes added in Funnel Settings (the
 # doctype_js hooks above cannot name them; the script attaches to the doctypes in the boot info).
@@ -76,9 +80,13 @@ override_doctype_dashboards = {
 	"Opportunity": [
 		"funnel_suite.funnel_cadences.setup.opportunity_dashboard",
 		"funnel_suite.funnel_procurement.dashboard.opportunity_dashboard",
+		"funnel_suite.funnel_production.dashboard.opportunity_dashboard",
 	],
 	"Customer": "funnel_suite.funnel_repeat_sales.dashboard.customer_dashboard",
-	"Sales Order": "funnel_suite.funnel_procurement.dashboard.sales_order_dashboard",
+	"Sales Order": [
+		"funnel_suite.funnel_procurement.dashboard.sales_order_dashboard",
+		"funnel_suite.funnel_production.dashboard.sales_order_dashboard",
+	],
 	"Project": "funnel_suite.funnel_procurement.dashboard.project_dashboard",
 	# warranty: a claim's maintenance visits, parts (stock entries) and refunds (sales invoices)
 	"Warranty Claim": "funnel_suite.funnel_warranty.documents.claim_dashboard",
@@ -91,6 +99,7 @@ funnel_on_move = [
 	"funnel_suite.funnel_qualification.quality.on_card_moved",  # qualification: lead quality
 	"funnel_suite.funnel_analytics.summary.on_card_moved",  # analytics: the summary
 	"funnel_suite.funnel_cadences.enrollment.on_card_moved",  # cadences: enrol / stop on stage entry
+	"funnel_suite.funnel_production.moves.on_card_moved",  # production: issue materials, open works
 ]
 # Called with (funnel doc, funnel before the save) after a Funnel is saved (analytics).
 funnel_on_definition_change = ["funnel_suite.funnel_analytics.summary.on_funnel_changed"]
@@ -115,11 +124,17 @@ funnel_stage_checks = {
 	"invoice_received": "funnel_suite.funnel_procurement.checks.invoice_received",
 	"fully_received": "funnel_suite.funnel_procurement.checks.fully_received",
 	"fully_paid": "funnel_suite.funnel_procurement.checks.fully_paid",
+	# production: the works of the stage left are done; the storekeeper's stage issues the materials
+	"production_works_done": "funnel_suite.funnel_production.checks.production_works_done",
+	"issue_materials": "funnel_suite.funnel_production.checks.issue_materials",
 }
 # warranty: a preset's starter route, after its funnels exist (funnels/presets.py).
 funnel_on_preset_applied = ["funnel_suite.funnel_warranty.preset.on_preset_applied"]
-# procurement: a customer's cases in the customer journey (analytics).
-funnel_customer_cards = ["funnel_suite.funnel_procurement.dashboard.customer_cases"]
+# procurement, production: a customer's cases and orders in the customer journey (analytics).
+funnel_customer_cards = [
+	"funnel_suite.funnel_procurement.dashboard.customer_cases",
+	"funnel_suite.funnel_production.dashboard.customer_orders",  # production: the customer's orders
+]
 
 # --- permissions ----------------------------------------------------------------------------------
 # funnels: the move log follows its card; cadences: an enrollment follows its card; procurement:
@@ -128,11 +143,13 @@ permission_query_conditions = {
 	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.get_permission_query_conditions",
 	"Cadence Enrollment": "funnel_suite.funnel_cadences.doctype.cadence_enrollment.cadence_enrollment.get_permission_query_conditions",
 	"Procurement Case": "funnel_suite.funnel_procurement.permissions.get_permission_query_conditions",
+	"Production Order": "funnel_suite.funnel_production.permissions.get_permission_query_conditions",
 }
 has_permission = {
 	"Funnel Transition": "funnel_suite.funnels.doctype.funnel_transition.funnel_transition.has_permission",
 	"Cadence Enrollment": "funnel_suite.funnel_cadences.doctype.cadence_enrollment.cadence_enrollment.has_permission",
 	"Procurement Case": "funnel_suite.funnel_procurement.permissions.has_permission",
+	"Production Order": "funnel_suite.funnel_production.permissions.has_permission",
 }
 
 # --- scheduler ------------------------------------------------------------------------------------
@@ -251,6 +268,14 @@ _PROCUREMENT = [
 	(("Payment Entry", "Journal Entry"), "on_cancel", "funnel_suite.funnel_procurement.moves.on_payment"),
 	(("Purchase Order",), "before_submit", "funnel_suite.funnel_procurement.moves.check_order_supplier"),
 ]
+_PRODUCTION = [
+	# Stock Entries of an order: the link needs write on the order; submit / cancel move its issued
+	# quantities. Closing a work's ToDo marks the work Done.
+	(("Stock Entry",), "validate", "funnel_suite.funnel_production.stock.check_order_link"),
+	(("Stock Entry",), "on_submit", "funnel_suite.funnel_production.stock.on_stock_entry_change"),
+	(("Stock Entry",), "on_cancel", "funnel_suite.funnel_production.stock.on_stock_entry_change"),
+	(("ToDo",), "on_update", "funnel_suite.funnel_production.works.on_todo_update"),
+]
 
 _WARRANTY = [
 	# A claim follows its warranty route (automatic checks, answers, the leaf's branch funnel) before
@@ -281,6 +306,7 @@ _EVENT_ROWS = (
 	*_FUNNELS_DELETION,
 	*_PROCUREMENT,
 	*_WARRANTY,
+	*_PRODUCTION,
 	*_FUNNELS_SETTINGS_CARDS,
 )
 doc_events: dict[str, dict[str, list[str]]] = {}

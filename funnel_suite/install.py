@@ -9,6 +9,7 @@ import frappe
 from funnel_suite.funnel_analytics import setup as analytics
 from funnel_suite.funnel_cadences import setup as cadences
 from funnel_suite.funnel_procurement import setup as procurement
+from funnel_suite.funnel_production import setup as production
 from funnel_suite.funnel_qualification import setup as qualification
 from funnel_suite.funnel_sales import setup as sales
 from funnel_suite.funnel_warranty import setup as warranty
@@ -66,6 +67,7 @@ def after_install():
 	analytics.rebuild_summary()  # a reinstall on a site that kept its move log
 	procurement.create_procurement_setup()
 	warranty.create_warranty_setup()
+	production.create_production_setup()
 
 
 def after_migrate():
@@ -82,6 +84,7 @@ def after_migrate():
 	analytics.rebuild_summary()
 	procurement.create_procurement_setup()
 	warranty.create_warranty_setup()
+	production.create_production_setup()
 
 
 def before_uninstall():
@@ -90,6 +93,7 @@ def before_uninstall():
 	cadences.remove_cadence_fields()
 	analytics.remove_journey_fields()
 	procurement.remove_procurement_fields()
+	production.remove_production_fields()
 	qualification.remove_qualification_fields()
 	sales.remove_sales_fields()
 	funnels.remove_card_fields()

@@ -1,7 +1,7 @@
 """Whitelisted methods: the public contract `funnel_suite.api.<name>`.
 
 One module per domain (cards, funnels, refusals, qualification, analytics, repeat_sales,
-procurement, warranty); this package re-exports each method as the same function object, so the host's
+procurement, warranty, production); this package re-exports each method as the same function object, so the host's
 `frappe.get_attr("funnel_suite.api.<name>")` finds it and `is_whitelisted` accepts it. A new
 method is added to its domain's module and named here (funnel_suite/tests/test_api_paths.py checks the README's
 API table against these paths).
@@ -28,6 +28,11 @@ from funnel_suite.api.procurement import (
 	make_case_purchase_order,
 	make_case_request_for_quotation,
 	make_case_supplier_quotation,
+)
+from funnel_suite.api.production import (
+	complete_production_work,
+	make_production_order_from_opportunity,
+	make_production_order_from_sales_order,
 )
 from funnel_suite.api.qualification import disqualify_lead, intake, public_intake, qualify_lead
 from funnel_suite.api.refusals import get_refusal_activity, review_refusal

@@ -21,12 +21,14 @@ from funnel_suite.engine.definition import (
 )
 from funnel_suite.engine.errors import (
 	ChecksFailed,
+	CommentRequired,
 	EntryStageOnly,
 	FunnelDisabled,
 	FunnelError,
 	MissingFields,
 	MoveNotAllowed,
 	RoleNotAllowed,
+	StrictEntry,
 	UnknownStage,
 )
 from funnel_suite.engine.moves import (
@@ -50,6 +52,7 @@ __all__ = [
 	"STAGE_KINDS",
 	"CardState",
 	"ChecksFailed",
+	"CommentRequired",
 	"DefinitionProblem",
 	"EntryStageOnly",
 	"Funnel",
@@ -62,6 +65,7 @@ __all__ = [
 	"MoveNotAllowed",
 	"RoleNotAllowed",
 	"Stage",
+	"StrictEntry",
 	"UnknownStage",
 	"apply_move",
 	"failed_checks",

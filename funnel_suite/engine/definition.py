@@ -103,6 +103,11 @@ class Funnel:
 	stages: tuple[Stage, ...]
 	document_type: str = ""
 	enabled: bool = True
+	# strict sequence: from a stage only to the next one in order or back to the previous one
+	# (Lost stages, e.g. "Cancelled", stay reachable from every open stage); with
+	# comment_on_backward a move back needs a comment saying why
+	strict_sequence: bool = False
+	comment_on_backward: bool = False
 	_index: dict[str, Stage] = field(init=False, repr=False, compare=False, hash=False)
 
 	def __post_init__(self):
@@ -133,10 +138,37 @@ class Funnel:
 		here = self.stage(current)
 		if here is None:
 			return self.stages
+		stages = self.stages
+		if self.strict_sequence:
+			stages = self._sequence_neighbours(here)
 		if here.allowed_next:
 			allowed = {normalize_stage_name(n) for n in here.allowed_next}
-			return tuple(s for s in self.stages if s.key in allowed and s is not here)
-		return tuple(s for s in self.stages if s is not here)
+			return tuple(s for s in stages if s.key in allowed and s is not here)
+		return tuple(s for s in stages if s is not here)
+
+	@property
+	def sequence(self) -> tuple[Stage, ...]:
+		"""The stages a card passes one by one in a strict funnel: every stage but the Lost ones."""
+		return tuple(s for s in self.stages if s.kind != KIND_LOST)
+
+	def _sequence_neighbours(self, here: Stage) -> tuple[Stage, ...]:
+		"""Strict sequence: the previous and the next stage of the sequence, and every Lost stage
+		from a stage that is not final; nothing from a Lost stage (it ends the card's way)."""
+		if here.kind == KIND_LOST:
+			return ()
+		sequence = self.sequence
+		at = sequence.index(here)
+		near = {s.key for s in sequence[max(at - 1, 0) : at + 2]}
+		return tuple(
+			s for s in self.stages if s.key in near or (s.kind == KIND_LOST and here.kind == KIND_OPEN)
+		)
+
+	def is_backward(self, from_stage: str | None, to_stage: str | None) -> bool:
+		"""A move to a stage earlier in the sequence (Lost stages are never "back")."""
+		here, there = self.stage(from_stage), self.stage(to_stage)
+		if here is None or there is None or there.kind == KIND_LOST or here.kind == KIND_LOST:
+			return False
+		return self.stages.index(there) < self.stages.index(here)
 
 
 # A stage name becomes a Select option (one per line) and a Kanban column; the host refuses names

@@ -76,3 +76,27 @@ class ChecksFailed(FunnelError):
 		self.stage, self.failures, self.missing = stage, failures, missing
 		parts = [f"{name}: {reason}" if reason else name for name, reason in failures]
 		super().__init__(f"stage '{stage}' checks failed: {'; '.join(parts)}")
+
+
+class CommentRequired(FunnelError):
+	"""A move back in a strict funnel that asks for a comment saying why, made without one."""
+
+	code = "comment_required"
+
+	def __init__(self, funnel: str, from_stage: str, to_stage: str):
+		self.funnel, self.from_stage, self.to_stage = funnel, from_stage, to_stage
+		super().__init__(
+			f"a card of funnel '{funnel}' moving back from '{from_stage}' to '{to_stage}' needs a comment"
+		)
+
+
+class StrictEntry(FunnelError):
+	"""A new card of a strict funnel starts in its entry stage: no stage can be skipped."""
+
+	code = "strict_entry"
+
+	def __init__(self, funnel: str, stage: str, entry_stage: str):
+		self.funnel, self.stage, self.entry_stage = funnel, stage, entry_stage
+		super().__init__(
+			f"a new card of strict funnel '{funnel}' starts in '{entry_stage}', not in '{stage}'"
+		)

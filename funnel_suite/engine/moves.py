@@ -22,11 +22,13 @@ from typing import Any
 from funnel_suite.engine.definition import Funnel, Stage
 from funnel_suite.engine.errors import (
 	ChecksFailed,
+	CommentRequired,
 	EntryStageOnly,
 	FunnelDisabled,
 	MissingFields,
 	MoveNotAllowed,
 	RoleNotAllowed,
+	StrictEntry,
 	UnknownStage,
 )
 
@@ -124,8 +126,12 @@ def plan_move(
 	values: Mapping[str, Any] | None = None,
 	*,
 	checks: CheckRunner | None = None,
+	comment: str | None = None,
 ) -> Move:
-	"""Plan a move inside one funnel. A move to the current stage is a no-op (`Move.is_noop`)."""
+	"""Plan a move inside one funnel. A move to the current stage is a no-op (`Move.is_noop`).
+
+	In a strict funnel (`Funnel.strict_sequence`) only the neighbouring stages are allowed
+	(`Funnel.next_stages`); with `comment_on_backward` a move back needs a non-blank `comment`."""
 	if not funnel.enabled:
 		raise FunnelDisabled(funnel.name)
 	here = funnel.stage(current_stage)
@@ -135,6 +141,14 @@ def plan_move(
 		return Move(funnel.name, here.name, here.name, from_funnel=funnel.name)
 	if here is not None and target.name not in allowed:
 		raise MoveNotAllowed(funnel.name, here.name, target.name, allowed)
+	if (
+		here is not None
+		and funnel.strict_sequence
+		and funnel.comment_on_backward
+		and funnel.is_backward(here.name, target.name)
+		and not (comment or "").strip()
+	):
+		raise CommentRequired(funnel.name, here.name, target.name)
 	_check_target(target, roles, values or {}, checks=checks)
 	return Move(funnel.name, here.name if here else current_stage, target.name, from_funnel=funnel.name)
 
@@ -156,6 +170,9 @@ def plan_entry(
 		target = funnel.entry_stage
 		if target is None:
 			raise UnknownStage(funnel.name, "", funnel.stage_names)
+	entry = funnel.entry_stage
+	if funnel.strict_sequence and entry is not None and target is not entry:
+		raise StrictEntry(funnel.name, target.name, entry.name)
 	_check_target(target, roles, values or {}, checks=checks)
 	return Move(funnel.name, None, target.name, from_funnel=None)
 

@@ -191,6 +191,7 @@ def _plan(doc, before) -> engine.Move | None:
 			frappe.get_roles(),
 			DocValues(doc),
 			checks=runner_for(doc),
+			comment=doc.flags.get("funnel_move_comment"),
 		)
 	return None
 
@@ -281,6 +282,22 @@ def describe_funnel_error(err: FunnelError, doctype: str) -> tuple[str, type, st
 			),
 			StageRoleError,
 			_("Not Permitted"),
+		)
+	if isinstance(err, engine.CommentRequired):
+		return (
+			_(
+				"Funnel {0} needs a comment saying why a card moves back from {1} to {2}. Move it from the stage bar and give the reason."
+			).format(frappe.bold(err.funnel), frappe.bold(_(err.from_stage)), frappe.bold(_(err.to_stage))),
+			StageMoveError,
+			_("Comment Required"),
+		)
+	if isinstance(err, engine.StrictEntry):
+		return (
+			_("Funnel {0} keeps a strict sequence: a new card starts in {1}, it cannot start in {2}.").format(
+				frappe.bold(err.funnel), frappe.bold(_(err.entry_stage)), frappe.bold(_(err.stage))
+			),
+			StageMoveError,
+			_("Move Not Allowed"),
 		)
 	if isinstance(err, engine.FunnelDisabled):
 		return (

@@ -81,6 +81,8 @@ def to_engine(doc) -> engine.Funnel:
 		name=doc.name or doc.funnel_name,
 		document_type=doc.document_type,
 		enabled=bool(cint(doc.enabled)),
+		strict_sequence=bool(cint(doc.get("strict_sequence"))),
+		comment_on_backward=bool(cint(doc.get("comment_on_backward"))),
 		stages=tuple(
 			engine.Stage(
 				name=(row.stage_name or "").strip(),

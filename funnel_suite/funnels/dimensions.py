@@ -19,7 +19,11 @@ AMOUNT_FIELDS = {
 	"Opportunity": ("base_opportunity_amount", "opportunity_amount"),
 	"Refusal Review": ("amount",),
 }
-CLOSE_FIELDS = {"Opportunity": "expected_closing", "Procurement Case": "required_by"}
+CLOSE_FIELDS = {
+	"Opportunity": "expected_closing",
+	"Procurement Case": "required_by",
+	"Production Order": "due_date",
+}
 KEYS = ("company", "card_owner", "source", "territory", "amount", "expected_close")
 
 

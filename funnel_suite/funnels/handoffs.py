@@ -23,7 +23,11 @@ ACTIONS = {"Move": ACTION_MOVE, "Create": ACTION_CREATE}
 SOURCE_FIELDS = ("funnel_source_doctype", "funnel_source_name")
 
 # Create hand-offs across document types that ERPNext knows how to map.
-CROSS_DOCTYPE_MAKERS = {("Lead", "Opportunity"): "erpnext.crm.doctype.lead.lead.make_opportunity"}
+CROSS_DOCTYPE_MAKERS = {
+	("Lead", "Opportunity"): "erpnext.crm.doctype.lead.lead.make_opportunity",
+	# production: a won deal opens its work order
+	("Opportunity", "Production Order"): "funnel_suite.funnel_production.api.order_from_opportunity",
+}
 
 
 class HandoffFailedError(frappe.ValidationError):

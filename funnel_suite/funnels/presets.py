@@ -82,6 +82,8 @@ def apply_preset(preset: str) -> dict:
 				"document_type": funnel["document_type"],
 				"purpose": funnel["purpose"],
 				"is_default": funnel.get("is_default", 0),
+				"strict_sequence": funnel.get("strict_sequence", 0),
+				"comment_on_backward": funnel.get("comment_on_backward", 0),
 				"enabled": 1,
 				"description": _(funnel["description"]) if funnel.get("description") else None,
 				"preset": preset_key(preset, funnel["funnel_name"]),

@@ -30,6 +30,7 @@ TODO_FIELDNAMES = ("funnel", "funnel_stage")
 # Where the funnel fields sit on each host form.
 _ANCHOR = {"Lead": "status", "Opportunity": "sales_stage", "Refusal Review": "status"}
 _ANCHOR["Procurement Case"] = "contract"
+_ANCHOR["Production Order"] = "qty"
 
 
 def card_fields(doctype: str) -> list[dict]:

@@ -22,6 +22,7 @@ OWNER_FIELDS = {
 	"Opportunity": "opportunity_owner",
 	"Refusal Review": "reviewer",
 	"Procurement Case": "buyer",
+	"Production Order": "manager",
 }
 
 

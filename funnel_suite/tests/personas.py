@@ -30,6 +30,8 @@ PERSONAS = {
 	"reviewer": ("fs-reviewer@example.test", ["Funnel Reviewer"], "en"),
 	"buyer": ("fs-buyer@example.test", ["Purchase User"], "en"),
 	"support": ("fs-support@example.test", ["Maintenance User"], "en"),  # warranty claims
+	"foreman": ("fs-foreman@example.test", ["Manufacturing User"], "en"),  # the workshop foreman
+	"executor": ("fs-executor@example.test", [], "en"),  # a work's executor, no role on orders
 	"manager_ru": ("fs-manager-ru@example.test", ["Sales Manager"], "ru"),
 	"manager_uk": ("fs-manager-uk@example.test", ["Sales Manager"], "uk"),
 }

@@ -78,15 +78,31 @@ REPORTS = {
 		{"company": "{company}", "from_date": "{from}", "to_date": "{to}"},
 		("company", "customer", "from_date", "to_date"),
 	),
+	# production: the workshop's orders, works and materials
+	"Work in Progress by Executor": (
+		{"company": "{company}"},
+		("company", "customer", "funnel", "executor"),
+	),
+	"Production Orders by Stage and Due Date": (
+		{"company": "{company}"},
+		("company", "customer", "funnel", "funnel_stage"),
+	),
+	"Material Consumption vs Plan": (
+		{"company": "{company}"},
+		("company", "customer", "funnel", "item_code"),
+	),
 }
 # who runs each report (a user who may): the sales reports as a Sales Manager, buying as a buyer,
-# warranty as a support agent
+# warranty as a support agent, production as the workshop foreman
 REPORT_PERSONA = {
 	"Procurement Lead Time": "buyer",
 	"Warranty Claims by Branch": "support",
 	"Warranty Time to Resolution": "support",
 	"Warranty Repeat Claims": "support",
 	"Warranty Cost per Branch": "support",
+	"Work in Progress by Executor": "foreman",
+	"Production Orders by Stage and Due Date": "foreman",
+	"Material Consumption vs Plan": "foreman",
 }
 
 DATABASE_ERRORS = ("ProgrammingError", "OperationalError", "InternalError", "DataError", "IntegrityError")

@@ -44,6 +44,10 @@ PERSONAS: dict[str, tuple[str, ...] | None] = {
 	"buyer": ("Purchase User",),
 	"support": ("Maintenance User",),
 	"support_co": ("Maintenance User",),  # + User Permission: Company = the test company only
+	# production: a workshop foreman, a storekeeper, an executor with no workshop role
+	"foreman": ("Manufacturing User",),
+	"storekeeper": ("Stock User",),
+	"executor": (),  # a desk user with no role on orders, the executor of a work (reads it shared)
 }
 LIMITED = ("sales_user_co", "sales_manager_co", "support_co")
 EVERYONE = set(PERSONAS)
@@ -54,8 +58,9 @@ LEAD_WRITERS = SALES | {"system_manager"}
 OPPORTUNITY_WRITERS = SALES  # ERPNext gives System Manager no Opportunity permission
 SUPPORT = {"support", "support_co"}  # Maintenance User: ERPNext's role on Warranty Claim
 # the number cards count the cards of every card doctype the user reads (buyers: procurement cases;
-# support agents: warranty claims)
-ANY_CARD_READERS = CARD_READERS | {"buyer"} | SUPPORT
+# support agents: warranty claims;
+# the workshop and executors: production orders)
+ANY_CARD_READERS = CARD_READERS | {"buyer", "foreman", "storekeeper", "executor"} | SUPPORT
 MANAGERS = {"sales_manager", "sales_manager_co", "funnel_manager", "system_manager"}
 
 
@@ -124,6 +129,22 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	# agent alone has neither (ERPNext's Stock User / Accounts User), so no persona here may
 	"make_warranty_stock_entry": ("funnel_suite.api.make_warranty_stock_entry", set()),
 	"make_warranty_credit_note": ("funnel_suite.api.make_warranty_credit_note", set()),
+	# production: Create → Production Order needs read on the source and create on orders (a Stock
+	# User reads sales orders; no persona here both reads deals and creates orders: that pair is
+	# tested in funnel_production/test_create_orders.py); a work is completed by the workshop roles
+	# and by its own executor
+	"make_production_order_from_sales_order": (
+		"funnel_suite.api.make_production_order_from_sales_order",
+		{"storekeeper"},
+	),
+	"make_production_order_from_opportunity": (
+		"funnel_suite.api.make_production_order_from_opportunity",
+		set(),
+	),
+	"complete_production_work": (
+		"funnel_suite.api.complete_production_work",
+		{"foreman", "storekeeper", "executor"},
+	),
 }
 
 
@@ -202,6 +223,7 @@ class MatrixFixtures(FunnelTestCase):
 		cls.lead = make_lead(company=cls.company)
 		cls.procurement_case = cls._procurement_case()
 		cls.claim, cls.claim_other = cls._warranty_claims()
+		cls.sales_order, cls.production_order = cls._production(cls.users["executor"])
 
 	@classmethod
 	def _customer(cls) -> str:
@@ -237,6 +259,14 @@ class MatrixFixtures(FunnelTestCase):
 				w.make_claim(cls.customer, serial=w.make_serial(item, 100), item=item, company=company).name
 			)
 		return claims[0], claims[1]
+
+	@classmethod
+	def _production(cls, executor: str) -> tuple[str, object]:
+		from funnel_suite.funnel_production.test_helpers import make_item, make_order, make_sales_order
+
+		item = make_item()
+		order = make_order(works=[("Matrix work", "Order accepted", executor)])
+		return make_sales_order(cls.customer, item), order
 
 	@classmethod
 	def _lost_review(cls, company: str) -> str:
@@ -286,6 +316,13 @@ class MatrixFixtures(FunnelTestCase):
 			"get_warranty_state": lambda: {"claim": self.claim_other if other else self.claim},
 			"make_warranty_stock_entry": lambda: {"claim": self.claim},
 			"make_warranty_credit_note": lambda: {"claim": self.claim, "sales_invoice": "no-such-invoice"},
+			"make_production_order_from_sales_order": lambda: {"source_name": self.sales_order},
+			"make_production_order_from_opportunity": lambda: {"source_name": won.name},
+			"complete_production_work": lambda: {
+				"order": self.production_order.name,
+				"row": self.production_order.works[0].name,
+				"actual_hours": 1,
+			},
 		}.get(label.split("@")[0], dict)()
 
 	def _telegram_bot(self) -> dict:

@@ -70,6 +70,8 @@ def preset_funnel(funnel: dict) -> Funnel:
 	return Funnel(
 		name=funnel["funnel_name"],
 		document_type=funnel.get("document_type", ""),
+		strict_sequence=bool(funnel.get("strict_sequence")),
+		comment_on_backward=bool(funnel.get("comment_on_backward")),
 		stages=tuple(
 			Stage(
 				name=s["stage_name"],

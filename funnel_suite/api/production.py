@@ -1,0 +1,15 @@
+"""Production: Create Production Order from a Sales Order / won Opportunity, and completing a work.
+The methods live beside the domain's code in funnel_suite/funnel_production/api.py; this module
+names them for `funnel_suite.api.<name>`."""
+
+from funnel_suite.funnel_production.api import (
+	complete_production_work,
+	make_production_order_from_opportunity,
+	make_production_order_from_sales_order,
+)
+
+__all__ = [
+	"complete_production_work",
+	"make_production_order_from_opportunity",
+	"make_production_order_from_sales_order",
+]

@@ -1,0 +1,8 @@
+from frappe import _
+
+
+def get_data():
+	return {
+		"fieldname": "production_order",
+		"transactions": [{"label": _("Stock"), "items": ["Stock Entry"]}],
+	}
