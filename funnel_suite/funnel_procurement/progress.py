@@ -16,6 +16,7 @@ from frappe.utils import flt
 ITEM_SOURCES = (
 	("ordered", "Purchase Order", ""),
 	("received", "Purchase Receipt", ""),
+	("received", "Purchase Invoice", "and parent.update_stock = 1"),
 	("billed", "Purchase Invoice", ""),
 )
 

@@ -114,8 +114,11 @@ def make_item_as_admin() -> str:
 
 
 ACCOUNTS_USER = "fs-proc-accounts@example.com"
+# books invoices and reads the orders they are made from (a small firm's purchase accountant)
+PURCHASE_ACCOUNTANT = "fs-proc-purchase-accountant@example.com"
 
 
 def make_buying_people() -> None:
 	make_people()
 	make_user(ACCOUNTS_USER, "Accounts User")
+	make_user(PURCHASE_ACCOUNTANT, "Accounts User", "Purchase User")

@@ -139,7 +139,7 @@ def case_facts(filters) -> list[CaseFacts]:
 
 def _full_receipt_dates(names: tuple) -> dict:
 	"""The day of the last receipt of each case whose receipts now cover every item (by the case's
-	items, else by what was ordered), in stock UOM."""
+	items, else by what was ordered), in stock UOM; a Purchase Invoice with Update Stock is a receipt."""
 	need: dict[str, dict[str, float]] = {}
 	for case, item, qty in frappe.db.sql(
 		"""select parent, item_code,
@@ -162,10 +162,15 @@ def _full_receipt_dates(names: tuple) -> dict:
 	for case, item, qty, day in frappe.db.sql(
 		"""select pr.procurement_case, pri.item_code, sum(pri.stock_qty), max(pr.posting_date)
 		from `tabPurchase Receipt Item` pri join `tabPurchase Receipt` pr on pr.name = pri.parent
-		where pr.docstatus = 1 and pr.procurement_case in %(names)s group by pr.procurement_case, pri.item_code""",
+		where pr.docstatus = 1 and pr.procurement_case in %(names)s group by pr.procurement_case, pri.item_code
+		union all
+		select pi.procurement_case, pii.item_code, sum(pii.stock_qty), max(pi.posting_date)
+		from `tabPurchase Invoice Item` pii join `tabPurchase Invoice` pi on pi.name = pii.parent
+		where pi.docstatus = 1 and pi.update_stock = 1 and pi.procurement_case in %(names)s
+		group by pi.procurement_case, pii.item_code""",
 		{"names": names},
 	):
-		got.setdefault(case, {})[item] = flt(qty)
+		got.setdefault(case, {})[item] = got.get(case, {}).get(item, 0.0) + flt(qty)
 		last[case] = max(filter(None, [last.get(case), getdate(day)]))
 	out = {}
 	for case in names:
