@@ -113,6 +113,15 @@ def make_item_as_admin() -> str:
 		frappe.set_user(user)
 
 
+def make_supplier_as_admin() -> str:
+	user = frappe.session.user
+	frappe.set_user("Administrator")
+	try:
+		return make_supplier()
+	finally:
+		frappe.set_user(user)
+
+
 ACCOUNTS_USER = "fs-proc-accounts@example.com"
 # books invoices and reads the orders they are made from (a small firm's purchase accountant)
 PURCHASE_ACCOUNTANT = "fs-proc-purchase-accountant@example.com"
