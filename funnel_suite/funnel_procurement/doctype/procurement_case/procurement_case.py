@@ -41,6 +41,15 @@ class ProcurementCase(Document):
 		title: DF.Data
 	# end: auto-generated types
 
+	def load_doc_before_save(self, *, raise_exception: bool = False):
+		"""An automatic move (funnel_procurement/moves.py) hands over the copy of the case it read
+		under this transaction's row lock: the same row, not read a second time."""
+		before = self.flags.pop("procurement_before", None)
+		if before is not None and before.name == self.name:
+			self._doc_before_save = before
+			return
+		super().load_doc_before_save(raise_exception=raise_exception)
+
 	def validate(self):
 		self.title = (self.title or "").strip()
 		if not self.buyer:
