@@ -463,3 +463,88 @@ def test_funnel_settings(desks, site, persona):
 	desk = desks(persona)
 	desk.go("funnel-settings", ready=".form-layout")
 	check(desk, "funnel-settings", site)
+
+
+# ---------------------------------------------------------------- Procurement Case
+
+
+CASE_CREATES = [
+	("Request for Quotation", "request-for-quotation"),
+	("Supplier Quotation", "supplier-quotation"),
+	("Purchase Order", "purchase-order"),
+]
+
+
+def _open_case(desk, site):
+	desk.go(f"procurement-case/{site['procurement_case']}", ready=".form-layout")
+	desk.page.wait_for_function(
+		"(name) => window.cur_frm && cur_frm.doc.name === name && !cur_frm.is_dirty()",
+		arg=site["procurement_case"],
+	)
+
+
+def _new_form(desk, route: str) -> dict:
+	"""Wait for the unsaved form the button opened; its document as the desk holds it."""
+	desk.page.wait_for_function(
+		"(route) => frappe.router.get_sub_path().startsWith(route + '/new-')"
+		" && window.cur_frm && cur_frm.doc.__islocal",
+		arg=route,
+	)
+	desk.here(".form-layout").first.wait_for(state="visible")
+	desk.settle()
+	return desk.page.evaluate("() => JSON.parse(JSON.stringify(cur_frm.doc))")
+
+
+@pytest.mark.parametrize("label,route", CASE_CREATES, ids=[c[1] for c in CASE_CREATES])
+def test_procurement_case_create_buttons_open_the_mapped_document(desks, site, label, route):
+	desk = desks("buyer")
+	_open_case(desk, site)
+	click_button(desk, label, group="Create")
+	doc = _new_form(desk, route)
+	assert doc["doctype"] == label
+	assert doc["procurement_case"] == site["procurement_case"]
+	assert [(r["item_code"], r["qty"]) for r in doc["items"]] == [(site["procurement_item"], 8)]
+	if label == "Request for Quotation":
+		assert [r["supplier"] for r in doc["suppliers"]] == [site["procurement_supplier"]]
+	else:
+		assert doc["supplier"] == site["procurement_supplier"]
+		assert doc["items"][0]["rate"] == 50
+	field = desk.here(".frappe-control[data-fieldname='procurement_case'] input")
+	assert field.first.input_value() == site["procurement_case_title"]  # shown by its need
+	check(desk, f"procurement-case-create-{route}", site)
+
+
+def _create_labels(desk) -> list[str]:
+	desk.here(".page-actions .inner-group-button", has_text=translated(desk, "Create")).first.click()
+	items = desk.here(".page-actions .dropdown-menu.show .dropdown-item")
+	items.first.wait_for(state="visible")
+	labels = [t.strip() for t in items.all_inner_texts()]
+	desk.page.keyboard.press("Escape")
+	return labels
+
+
+def test_procurement_case_has_no_create_contract_for_the_buyer(desks, site):
+	# ERPNext lets a Purchase User create no Contract: the button would end on "Not permitted"
+	desk = desks("buyer")
+	_open_case(desk, site)
+	labels = _create_labels(desk)
+	assert [translated(desk, d) for d, _ in CASE_CREATES] == [x for x in labels if x != "Contract"]
+	assert translated(desk, "Contract") not in labels
+	check(desk, "procurement-case-create-menu-buyer", site)
+
+
+def test_procurement_case_create_contract_opens_one_with_the_supplier(desks, site):
+	desk = desks("purchase_manager")
+	_open_case(desk, site)
+	click_button(desk, "Contract", group="Create")
+	doc = _new_form(desk, "contract")
+	assert (doc["party_type"], doc["party_name"]) == ("Supplier", site["procurement_supplier"])
+	check(desk, "procurement-case-create-contract", site)
+
+
+def test_procurement_case_is_read_only_for_the_sales_user_of_its_deal(desks, site):
+	desk = desks("sales")
+	_open_case(desk, site)
+	assert desk.here(".page-actions .inner-group-button", has_text=translated(desk, "Create")).count() == 0
+	assert desk.page.evaluate("() => cur_frm.has_perm('write')") is False
+	check(desk, "procurement-case-read-only", site)

@@ -25,7 +25,10 @@ def _map(source_name: str, target: str, target_doc=None, item_fields: dict | Non
 
 	def fill_item(source, target_row, source_parent):
 		target_row.schedule_date = source.schedule_date or source_parent.required_by or nowdate()
-		target_row.conversion_factor = target_row.get("conversion_factor") or 1
+		# the case row's UOM and its conversion (set on the case's save), not ERPNext's default
+		# purchase UOM: the order's stock quantity is the case's
+		target_row.uom = source.uom or source.stock_uom or target_row.get("uom")
+		target_row.conversion_factor = flt(source.get("conversion_factor")) or 1
 		if target_row.meta.has_field("stock_qty"):
 			target_row.stock_qty = flt(source.qty) * flt(target_row.conversion_factor)
 

@@ -75,12 +75,31 @@ def check_case_link(doc, method=None) -> None:
 		)
 
 
+def _lock_case(document, name: str, keep: bool = False):
+	"""The case, read under a row lock (two documents of one case: one at a time), or None if it
+	is gone. A Purchase Order's before_submit reads it and keeps it (`keep`) for its on_submit in
+	the same transaction, which takes it (once: a later cancel of the same object reads again)."""
+	loaded = document.flags.pop("procurement_case_doc", None)
+	if not keep and loaded is not None and loaded.name == name:
+		return loaded
+	messages = len(frappe.local.message_log)
+	try:
+		case = frappe.get_doc(CASE, name, for_update=True)
+	except frappe.DoesNotExistError:
+		del frappe.local.message_log[messages:]  # a deleted case: nothing to check or move
+		return None
+	if keep:
+		document.flags.procurement_case_doc = case
+	return case
+
+
 def check_order_supplier(doc, method=None) -> None:
 	"""before_submit of a Purchase Order: its supplier is the case's."""
 	case = doc.get(CASE_FIELD)
 	if not case:
 		return
-	supplier = frappe.db.get_value(CASE, case, "supplier")
+	loaded = _lock_case(doc, case, keep=True)
+	supplier = loaded.supplier if loaded is not None else None
 	if supplier and supplier != doc.supplier:
 		frappe.throw(
 			_(
@@ -188,12 +207,12 @@ def _hand_kept_stage(case, funnel, automatic) -> str | None:
 
 
 def sync_case(name: str, document, cancelled: bool) -> None:
-	"""Read the case's figures again and move it as its documents say (see the module docstring)."""
-	messages = len(frappe.local.message_log)
-	try:
-		case = frappe.get_doc(CASE, name, for_update=True)  # two documents of one case: one at a time
-	except frappe.DoesNotExistError:
-		del frappe.local.message_log[messages:]  # a deleted case: nothing to move
+	"""Read the case's figures again and move it as its documents say (see the module docstring).
+
+	The case is read once (with its lock) and its figures in one query; a move saves it without
+	reading it again and without re-validating its links (see _move)."""
+	case = _lock_case(document, name)
+	if case is None:
 		return
 	figures = progress.figures(case)
 	case.flags.procurement_figures = figures
@@ -221,6 +240,7 @@ def _move(case, figures, target: str, document, cancelled: bool) -> str | None:
 	"""Move through the card's normal save; the funnel's refusal message, or None when moved."""
 	frappe.db.savepoint("procurement_case_move")
 	messages = len(frappe.local.message_log)
+	before = frappe.get_doc(case.as_dict())  # not yet changed: what the database holds
 	try:
 		for field in FIGURES:
 			case.set(field, figures[field])
@@ -230,6 +250,12 @@ def _move(case, figures, target: str, document, cancelled: bool) -> str | None:
 		# move (an accounts user paying an invoice may have no right on the case); the funnel's
 		# rules — the submitter's roles, required fields, stage checks — still apply in validate.
 		case.flags.ignore_permissions = True
+		# Only the stage and the figures change: the case's links (supplier, items, warehouses…)
+		# are as its last save validated them — no query per item row to check them again.
+		case.flags.ignore_links = True
+		# The save compares with the case as it was: the copy read under this transaction's lock
+		# (ProcurementCase.load_doc_before_save), not a second read of the same row.
+		case.flags.procurement_before = before
 		with app_writes():  # the progress figures are the app's
 			case.save()
 		return None

@@ -18,7 +18,7 @@ from funnel_suite.api import (
 	move_card,
 )
 from funnel_suite.funnel_procurement import test_helpers as h
-from funnel_suite.tests.utils import FunnelTestCase, count_queries, transitions
+from funnel_suite.tests.utils import FunnelTestCase, count_queries, executed_queries, transitions
 
 CASE = "Procurement Case"
 
@@ -284,3 +284,34 @@ class TestBuyingCycle(FunnelTestCase):
 		po.submit()
 		self.assertEqual(stage(case), "Order placed")
 		self.assertEqual(figures(case)[0], 100)
+
+	def test_a_moving_submit_reads_the_case_once_and_checks_no_link_per_row(self):
+		import re
+
+		from funnel_suite.funnel_procurement import moves
+
+		frappe.set_user("Administrator")
+		items = [h.make_item() for _ in range(3)]
+		frappe.set_user(h.BUYER)
+		case = h.make_case(supplier=self.supplier, items=[(code, 2) for code in items])
+		move_card(CASE, case.name, "Supplier checked")
+		po = self._order(case)
+		sql = [" ".join(q.split()) for q in executed_queries(po.submit)]
+		self.assertEqual(stage(case), "Order placed")
+
+		def reads(table: str) -> int:
+			return sum(1 for q in sql if re.match(rf"select .* from `tab{table}` where", q, re.I))
+
+		# before_submit (supplier check) and on_submit (the move) share one read of the case, the
+		# save compares with it instead of reading it again
+		self.assertEqual((reads("Procurement Case"), reads("Procurement Case Item")), (1, 1), sql)
+		# the figures: one aggregate query
+		self.assertEqual(sum(1 for q in sql if "'ordered'" in q), 1)
+
+		# the move alone (back by hand, then the order's sync again): no link lookups of the
+		# case's supplier, items or warehouses
+		move_card(CASE, case.name, "Supplier checked")
+		sql = [" ".join(q.split()) for q in executed_queries(lambda: moves.sync_case(case.name, po, False))]
+		self.assertEqual(stage(case), "Order placed")
+		for table in ("Supplier", "Item", "Warehouse", "Procurement Case"):
+			self.assertLessEqual(reads(table), 1 if table == "Procurement Case" else 0, (table, sql))

@@ -62,7 +62,8 @@ def make_supplier(**values) -> str:
 	)
 
 
-def make_item() -> str:
+def make_item(conversions: dict[str, float] | None = None) -> str:
+	"""A stock item in Nos; `conversions`: other UOMs and how many Nos one of them holds."""
 	code = unique("PROC-ITEM").replace(" ", "-")
 	frappe.get_doc(
 		{
@@ -72,12 +73,14 @@ def make_item() -> str:
 			"item_group": frappe.db.get_value("Item Group", {"is_group": 0}) or "All Item Groups",
 			"stock_uom": "Nos",
 			"is_stock_item": 1,
+			"uoms": [{"uom": uom, "conversion_factor": f} for uom, f in (conversions or {}).items()],
 		}
 	).insert(ignore_permissions=True)
 	return code
 
 
-def make_case(supplier: str | None = None, items: list[tuple[str, float]] | None = None, **values):
+def make_case(supplier: str | None = None, items: list[tuple] | None = None, **values):
+	"""items: (item_code, qty) or (item_code, qty, uom)."""
 	doc = frappe.get_doc(
 		{
 			"doctype": "Procurement Case",
@@ -86,8 +89,14 @@ def make_case(supplier: str | None = None, items: list[tuple[str, float]] | None
 			"supplier": supplier,
 			"required_by": add_days(nowdate(), 10),
 			"items": [
-				{"item_code": code, "qty": qty, "warehouse": warehouse(), "expected_rate": 100}
-				for code, qty in (items or [])
+				{
+					"item_code": item[0],
+					"qty": item[1],
+					"uom": item[2] if len(item) > 2 else None,
+					"warehouse": warehouse(),
+					"expected_rate": 100,
+				}
+				for item in (items or [])
 			],
 			**values,
 		}
@@ -104,9 +113,21 @@ def make_item_as_admin() -> str:
 		frappe.set_user(user)
 
 
+def make_supplier_as_admin() -> str:
+	user = frappe.session.user
+	frappe.set_user("Administrator")
+	try:
+		return make_supplier()
+	finally:
+		frappe.set_user(user)
+
+
 ACCOUNTS_USER = "fs-proc-accounts@example.com"
+# books invoices and reads the orders they are made from (a small firm's purchase accountant)
+PURCHASE_ACCOUNTANT = "fs-proc-purchase-accountant@example.com"
 
 
 def make_buying_people() -> None:
 	make_people()
 	make_user(ACCOUNTS_USER, "Accounts User")
+	make_user(PURCHASE_ACCOUNTANT, "Accounts User", "Purchase User")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import frappe
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+from erpnext.buying.doctype.purchase_order.purchase_order import (
+	make_purchase_invoice as make_invoice_from_order,
+)
 from erpnext.buying.doctype.purchase_order.purchase_order import make_purchase_receipt
 from erpnext.stock.doctype.purchase_receipt.purchase_receipt import (
 	make_purchase_invoice as make_invoice_from_receipt,
@@ -32,6 +35,7 @@ class TestLeadTimeReport(FunnelTestCase):
 		h.make_buying_people()
 		cls.a = h.make_supplier()
 		cls.b = h.make_supplier()
+		cls.c = h.make_supplier()
 		cls.item = h.make_item()
 		make_user(LIMITED_BUYER, "Purchase User")
 		frappe.get_doc(
@@ -55,6 +59,15 @@ class TestLeadTimeReport(FunnelTestCase):
 		cls._receive(cls._order(cls.a, ordered=-20, promised=-15), posted=-5)
 		# B: due yesterday, nothing received
 		cls._order(cls.b, ordered=-20, promised=-1)
+		# C: received by an invoice with Update Stock 6 days after the order, on time
+		po3 = cls._order(cls.c, ordered=-20, promised=-10)
+		frappe.set_user(h.PURCHASE_ACCOUNTANT)
+		pi = make_invoice_from_order(po3.name)
+		pi.update_stock = 1
+		pi.set_posting_time, pi.posting_date, pi.bill_date = 1, day(-14), day(-14)
+		pi.payment_schedule, pi.due_date = [], day(20)
+		pi.insert()
+		pi.submit()
 		frappe.set_user("Administrator")
 
 	@classmethod
@@ -83,7 +96,8 @@ class TestLeadTimeReport(FunnelTestCase):
 
 	def _rows(self, **filters) -> dict[str, dict]:
 		result = run_report(REPORT, filters={"company": h.company(), "periodicity": "Yearly", **filters})
-		return {row["supplier"]: row for row in result["result"] if row["supplier"] in (self.a, self.b)}
+		mine = (self.a, self.b, self.c)
+		return {row["supplier"]: row for row in result["result"] if row["supplier"] in mine}
 
 	def test_exact_figures_per_supplier(self):
 		frappe.set_user(h.BUYER)
@@ -104,11 +118,22 @@ class TestLeadTimeReport(FunnelTestCase):
 			),
 			(1, 0, None, 0.0, 1),
 		)
+		c = rows[self.c]  # received by the invoice with Update Stock
+		self.assertEqual(
+			(
+				c["cases"],
+				c["received_cases"],
+				c["median_days_to_receipt"],
+				c["on_time_percent"],
+				c["late_cases"],
+			),
+			(1, 1, 6.0, 100.0, 0),
+		)
 		self.assertEqual(set(self._rows(from_date=day(-5))), set())  # ordered before the period
 
 	def test_user_permissions_on_supplier_apply(self):
 		frappe.set_user(LIMITED_BUYER)
-		self.assertEqual(set(self._rows()), {self.a})
+		self.assertEqual(set(self._rows()), {self.a})  # not B, not C
 
 	def test_only_buyers_run_it(self):
 		for user in (h.SALES_USER, h.STOCK_USER, h.FUNNEL_MANAGER):

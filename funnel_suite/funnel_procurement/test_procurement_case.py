@@ -145,6 +145,22 @@ class TestProcurementCase(FunnelTestCase):
 		self.assertIn(mine.name, moves)
 		self.assertNotIn(plain.name, moves)
 
+	def test_buyers_read_the_move_log_of_the_cases_they_read(self):
+		from funnel_suite.api import get_card_state, move_card
+
+		frappe.set_user(h.BUYER)
+		case = h.make_case(supplier=h.make_supplier_as_admin())
+		move_card("Procurement Case", case.name, "Supplier checked")
+		for user in (h.BUYER, h.PURCHASE_MANAGER):
+			frappe.set_user(user)
+			history = get_card_state("Procurement Case", case.name)["history"]  # the case's form
+			self.assertEqual([r.to_stage for r in history][:1], ["Supplier checked"], user)
+		frappe.set_user(h.STOCK_USER)  # no right on cases: nor on their moves
+		with self.assertRaises(frappe.PermissionError):
+			get_card_state("Procurement Case", case.name)
+		with self.assertRaises(frappe.PermissionError):
+			frappe.get_list("Funnel Transition", filters={"reference_name": case.name}, pluck="name")
+
 	def test_purchase_manager_works_and_deletes_buyer_does_not_delete(self):
 		frappe.set_user(h.BUYER)
 		case = h.make_case()

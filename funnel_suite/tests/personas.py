@@ -32,6 +32,7 @@ PERSONAS = {
 	"support": ("fs-support@example.test", ["Maintenance User"], "en"),  # warranty claims
 	"foreman": ("fs-foreman@example.test", ["Manufacturing User"], "en"),  # the workshop foreman
 	"executor": ("fs-executor@example.test", [], "en"),  # a work's executor, no role on orders
+	"purchase_manager": ("fs-purchase-manager@example.test", ["Purchase Manager"], "en"),
 	"manager_ru": ("fs-manager-ru@example.test", ["Sales Manager"], "ru"),
 	"manager_uk": ("fs-manager-uk@example.test", ["Sales Manager"], "uk"),
 }
@@ -120,6 +121,7 @@ def _records(company: str) -> dict:
 		"planned_contact": _planned_contact(customer, rule),
 		"cadence": _cadence(),
 		"reports": script_reports(),
+		**_procurement(company, PERSONAS["buyer"][0], deal.name),
 		"data_strings": _data_strings(),
 	}
 
@@ -246,6 +248,53 @@ def _cadence() -> str:
 		}
 	).insert()
 	return name
+
+
+def _procurement(company: str, buyer: str, deal: str) -> dict:
+	"""A fresh Procurement Case of the buyer (Need registered) for a vetted supplier and a stock
+	item, serving the sales persona's deal (which lets that persona read it, and only read it)."""
+	supplier = "Browser Supplier"
+	if not frappe.db.exists("Supplier", supplier):
+		frappe.get_doc(
+			{
+				"doctype": "Supplier",
+				"supplier_name": supplier,
+				"supplier_group": frappe.db.get_value("Supplier Group", {"is_group": 0}),
+				"tax_id": "7700000099",
+			}
+		).insert()
+	item = "BROWSER-PROC-ITEM"
+	if not frappe.db.exists("Item", item):
+		frappe.get_doc(
+			{
+				"doctype": "Item",
+				"item_code": item,
+				"item_name": "Browser bearing",
+				"item_group": frappe.db.get_value("Item Group", {"is_group": 0}),
+				"stock_uom": "Nos",
+				"is_stock_item": 1,
+			}
+		).insert()
+	warehouse = frappe.db.get_value("Warehouse", {"company": company, "is_group": 0})
+	case = frappe.get_doc(
+		{
+			"doctype": "Procurement Case",
+			"title": f"Browser bearings {_tag()}",
+			"company": company,
+			"supplier": supplier,
+			"buyer": buyer,
+			"required_by": add_days(nowdate(), 14),
+			"serves_doctype": "Opportunity",
+			"serves": deal,
+			"items": [{"item_code": item, "qty": 8, "warehouse": warehouse, "expected_rate": 50}],
+		}
+	).insert()
+	return {
+		"procurement_case": case.name,
+		"procurement_case_title": case.title,
+		"procurement_supplier": supplier,
+		"procurement_item": item,
+	}
 
 
 def script_reports() -> list[str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import frappe
+from erpnext.stock.get_item_details import get_conversion_factor
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
@@ -40,6 +41,15 @@ class ProcurementCase(Document):
 		title: DF.Data
 	# end: auto-generated types
 
+	def load_doc_before_save(self, *, raise_exception: bool = False):
+		"""An automatic move (funnel_procurement/moves.py) hands over the copy of the case it read
+		under this transaction's row lock: the same row, not read a second time."""
+		before = self.flags.pop("procurement_before", None)
+		if before is not None and before.name == self.name:
+			self._doc_before_save = before
+			return
+		super().load_doc_before_save(raise_exception=raise_exception)
+
 	def validate(self):
 		self.title = (self.title or "").strip()
 		if not self.buyer:
@@ -73,7 +83,10 @@ class ProcurementCase(Document):
 	def validate_items(self):
 		before = self.get_doc_before_save()
 		checked = {(r.name, r.warehouse) for r in before.items} if before else set()
+		# the factor stored for an unchanged item and UOM (not one sent with the save)
+		stored = {(r.name, r.item_code, r.uom): r.conversion_factor for r in before.items} if before else {}
 		for row in self.items:
+			self.set_stock_qty(row, flt(stored.get((row.name, row.item_code, row.uom))))
 			if flt(row.qty) <= 0:
 				frappe.throw(
 					_("Row {0}: Quantity of item {1} must be greater than 0.").format(
@@ -94,3 +107,19 @@ class ProcurementCase(Document):
 						),
 						title=_("Invalid Warehouse"),
 					)
+
+	@staticmethod
+	def set_stock_qty(row, stored_factor: float) -> None:
+		"""The row's quantity in the item's stock UOM (what the progress figures compare with the
+		buying documents' stock quantities), by the item's UOM conversion as ERPNext reads it."""
+		if not row.item_code:
+			return
+		row.stock_uom = frappe.get_cached_value("Item", row.item_code, "stock_uom")
+		row.uom = row.uom or row.stock_uom
+		if stored_factor > 0:
+			row.conversion_factor = stored_factor
+		elif row.uom == row.stock_uom:
+			row.conversion_factor = 1.0
+		else:
+			row.conversion_factor = flt(get_conversion_factor(row.item_code, row.uom)["conversion_factor"])
+		row.stock_qty = flt(row.qty) * flt(row.conversion_factor)

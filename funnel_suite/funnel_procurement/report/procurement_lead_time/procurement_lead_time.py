@@ -139,16 +139,18 @@ def case_facts(filters) -> list[CaseFacts]:
 
 def _full_receipt_dates(names: tuple) -> dict:
 	"""The day of the last receipt of each case whose receipts now cover every item (by the case's
-	items, else by what was ordered)."""
+	items, else by what was ordered), in stock UOM; a Purchase Invoice with Update Stock is a receipt."""
 	need: dict[str, dict[str, float]] = {}
 	for case, item, qty in frappe.db.sql(
-		"""select parent, item_code, sum(qty) from `tabProcurement Case Item`
+		"""select parent, item_code,
+			sum(case when ifnull(stock_qty, 0) > 0 then stock_qty else qty end)
+		from `tabProcurement Case Item`
 		where parenttype = 'Procurement Case' and parent in %(names)s group by parent, item_code""",
 		{"names": names},
 	):
 		need.setdefault(case, {})[item] = flt(qty)
 	for case, item, qty in frappe.db.sql(
-		"""select po.procurement_case, poi.item_code, sum(poi.qty) from `tabPurchase Order Item` poi
+		"""select po.procurement_case, poi.item_code, sum(poi.stock_qty) from `tabPurchase Order Item` poi
 		join `tabPurchase Order` po on po.name = poi.parent
 		where po.docstatus = 1 and po.procurement_case in %(names)s group by po.procurement_case, poi.item_code""",
 		{"names": names},
@@ -158,12 +160,17 @@ def _full_receipt_dates(names: tuple) -> dict:
 	got: dict[str, dict[str, float]] = {}
 	last: dict[str, object] = {}
 	for case, item, qty, day in frappe.db.sql(
-		"""select pr.procurement_case, pri.item_code, sum(pri.qty), max(pr.posting_date)
+		"""select pr.procurement_case, pri.item_code, sum(pri.stock_qty), max(pr.posting_date)
 		from `tabPurchase Receipt Item` pri join `tabPurchase Receipt` pr on pr.name = pri.parent
-		where pr.docstatus = 1 and pr.procurement_case in %(names)s group by pr.procurement_case, pri.item_code""",
+		where pr.docstatus = 1 and pr.procurement_case in %(names)s group by pr.procurement_case, pri.item_code
+		union all
+		select pi.procurement_case, pii.item_code, sum(pii.stock_qty), max(pi.posting_date)
+		from `tabPurchase Invoice Item` pii join `tabPurchase Invoice` pi on pi.name = pii.parent
+		where pi.docstatus = 1 and pi.update_stock = 1 and pi.procurement_case in %(names)s
+		group by pi.procurement_case, pii.item_code""",
 		{"names": names},
 	):
-		got.setdefault(case, {})[item] = flt(qty)
+		got.setdefault(case, {})[item] = got.get(case, {}).get(item, 0.0) + flt(qty)
 		last[case] = max(filter(None, [last.get(case), getdate(day)]))
 	out = {}
 	for case in names:
