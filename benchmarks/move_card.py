@@ -3,7 +3,9 @@ Opportunity, measured side by side in one run, and the SQL queries of one move w
 with 500 earlier moves of the same card.
 
 Run on a bench site (see benchmarks/run); everything it writes is rolled back at the end.
-Targets: move_card / save <= 1.3x; queries equal for 1 and 500 earlier moves.
+Targets: move_card / save <= 1.15x; queries equal for 1 and 500 earlier moves.
+The ratio is the median of the per-round ratios (each round times a batch of saves, then a batch
+of moves, back to back), which other load on the machine shifts far less than the two medians.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sys
 import time
 
 from common import connect
+
+TARGET = 1.15
 
 
 def main() -> int:
@@ -73,6 +77,7 @@ def main() -> int:
 				timings[name].append((time.perf_counter() - start) / args.batch)
 		save_ms = statistics.median(timings["save"]) * 1000
 		move_ms = statistics.median(timings["move"]) * 1000
+		ratio = statistics.median(m / s for s, m in zip(timings["save"], timings["move"], strict=True))
 
 		short, long = new_card().name, new_card().name
 		move_card("Opportunity", short, open_stages[1])  # 1 earlier move
@@ -101,13 +106,14 @@ def main() -> int:
 		print("funnel_suite benchmark: move_card vs plain save (same Opportunity, same run)")
 		print(f"  plain save()       median {save_ms:8.2f} ms/op  ({args.rounds} rounds x {args.batch})")
 		print(f"  move_card()        median {move_ms:8.2f} ms/op")
-		print(f"  ratio move/save    {move_ms / save_ms:8.2f}x   (target <= 1.30x)")
+		print(f"  ratio move/save    {ratio:8.2f}x   (median of per-round ratios; target <= {TARGET:.2f}x)")
 		print(
 			f"  SQL queries of one move: {q_short} with {history[short]} earlier move(s), "
 			f"{q_long} with {history[long]} earlier moves   (target: equal)"
 		)
 		print(f"  (for scale: one plain save() of the Opportunity runs {q_save} queries)")
-		ok = move_ms / save_ms <= 1.3 and q_short == q_long
+		print(f"  extra SQL queries of a move over a plain save: {q_short - q_save}")
+		ok = ratio <= TARGET and q_short == q_long
 		print("  result:", "within targets" if ok else "OUTSIDE targets")
 		return 0
 	finally:

@@ -104,11 +104,11 @@ def enroll(doc, cadence: str, funnel: str, stage: str):
 
 
 def active_enrollments(doctype: str, name: str) -> list:
-	names = frappe.get_all(
-		ENROLLMENT,
-		filters={"reference_doctype": doctype, "reference_name": name, "status": engine.ACTIVE},
-		pluck="name",
-		order_by="creation asc",
+	# every move asks (most cards have none): one plain indexed read, not the list query builder
+	names = frappe.db.sql_list(
+		f"""select name from `tab{ENROLLMENT}`
+		where reference_doctype = %s and reference_name = %s and status = %s order by creation asc""",
+		(doctype, name, engine.ACTIVE),
 	)
 	return [frappe.get_doc(ENROLLMENT, n, for_update=True) for n in names]
 

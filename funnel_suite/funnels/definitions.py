@@ -102,7 +102,25 @@ def to_engine(doc) -> engine.Funnel:
 
 
 def load_funnel(name: str) -> engine.Funnel:
-	return to_engine(frappe.get_cached_doc("Funnel", name))
+	"""The engine's definition of a funnel, built once per cached Funnel document.
+
+	A move asks for its funnel several times (the rule, the probability, the hand-offs and every
+	`funnel_on_move` hook): within a request the host hands back the same cached document object
+	until the Funnel changes, so the definition built from it is kept next to it (keyed by that
+	object and its `modified`, so a changed or reloaded Funnel is mapped again)."""
+	doc = frappe.get_cached_doc("Funnel", name)
+	built = _ENGINE_CACHE.get(name)
+	if built is not None and built[0] is doc and built[1] == doc.modified:
+		return built[2]
+	funnel = to_engine(doc)
+	if len(_ENGINE_CACHE) > 256:
+		_ENGINE_CACHE.clear()
+	_ENGINE_CACHE[name] = (doc, doc.modified, funnel)
+	return funnel
+
+
+# name -> (the cached Funnel document, its modified, its engine definition); see load_funnel
+_ENGINE_CACHE: dict[str, tuple] = {}
 
 
 def default_funnel(doctype: str) -> str | None:

@@ -12,7 +12,7 @@ import json
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, cint, get_fullname, nowdate
+from frappe.utils import add_days, cint, get_fullname, now, nowdate
 
 from funnel_suite.funnels.sanitize import sanitized_value
 
@@ -116,42 +116,40 @@ def sync_smart_tasks(doc, funnel: str, stage: str) -> str | None:
 	return todo_name
 
 
-def close_smart_tasks(doctype: str, name: str, *, update_assign: bool = True) -> list[str]:
-	"""Close the card's open smart tasks (never the ToDos people made by hand)."""
-	names = frappe.get_all(
-		"ToDo",
-		filters={
-			"reference_type": doctype,
-			"reference_name": name,
-			"status": "Open",
-			"funnel_stage": ("is", "set"),
-		},
-		pluck="name",
+def close_smart_tasks(doctype: str, name: str, *, update_assign: bool = True) -> int:
+	"""Close the card's open smart tasks (never the ToDos people made by hand). Returns how many.
+
+	One statement (no read of their names first): every move runs it."""
+	frappe.db.sql(
+		"""update `tabToDo` set `status` = 'Closed', `modified` = %s, `modified_by` = %s
+		where `reference_type` = %s and `reference_name` = %s and `status` = 'Open'
+			and ifnull(`funnel_stage`, '') != ''""",
+		(now(), frappe.session.user, doctype, name),
 	)
-	if names:
-		frappe.db.set_value("ToDo", {"name": ("in", names)}, "status", "Closed")
-		if update_assign:
-			refresh_assignments(doctype, name)
-	return names
+	closed = frappe.db._cursor.rowcount or 0
+	if closed and update_assign:
+		refresh_assignments(doctype, name)
+	return closed
 
 
 def refresh_assignments(doctype: str, name: str) -> None:
-	"""The card's `_assign` (the avatars in list views): users of its open ToDos, newest first."""
-	assigned = frappe.get_all(
-		"ToDo",
-		filters={
-			"reference_type": doctype,
-			"reference_name": name,
-			"status": ("not in", ("Cancelled", "Closed")),
-			"allocated_to": ("is", "set"),
-		},
-		pluck="allocated_to",
-		order_by="creation desc",
+	"""The card's `_assign` (the avatars in list views): users of its open ToDos, newest first.
+
+	One read gives the stored list and the open ToDos (the card's row, joined to its ToDos); the
+	card is written only when the list changed (a move between two stages that both assign the
+	same owner leaves it as it is)."""
+	rows = frappe.db.sql(
+		f"""select c.`_assign`, t.`allocated_to` from `tab{doctype}` c
+		left join `tabToDo` t on t.`reference_type` = %(doctype)s and t.`reference_name` = c.`name`
+			and t.`status` not in ('Cancelled', 'Closed') and ifnull(t.`allocated_to`, '') != ''
+		where c.`name` = %(name)s
+		order by t.`creation` desc""",
+		{"doctype": doctype, "name": name},
 	)
-	frappe.db.set_value(
-		doctype,
-		name,
-		"_assign",
-		json.dumps(list(dict.fromkeys(assigned))) if assigned else "",
-		update_modified=False,
-	)
+	if not rows:
+		return  # the card is gone
+	assigned = [user for _stored, user in rows if user]
+	value = json.dumps(list(dict.fromkeys(assigned))) if assigned else ""
+	if (rows[0][0] or "") == value:
+		return
+	frappe.db.set_value(doctype, name, "_assign", value, update_modified=False)

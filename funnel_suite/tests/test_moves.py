@@ -382,3 +382,77 @@ class TestDataImport(FunnelTestCase):
 		self.assertIn("Duplicate", again[0].messages)
 		self.assertIn(first[0].docname, again[0].messages)
 		self.assertEqual(frappe.db.count("Lead", {"email_id": "eve@import.funnel.test"}), 1)
+
+
+SMART_STAGES = [
+	{"stage_name": "First call", "stage_type": "Open", "next_action": "Call the buyer"},
+	{"stage_name": "Second call", "stage_type": "Open", "next_action": "Call again"},
+	{"stage_name": "Handed over", "stage_type": "Open", "next_action": "Take over"},
+	{"stage_name": "Signed", "stage_type": "Won"},
+	{"stage_name": "Dropped", "stage_type": "Lost"},
+]
+
+
+class TestMoveQueryCount(FunnelTestCase):
+	"""What a move adds to a plain save of the same card, counted in SQL statements."""
+
+	# the move log row, closing the smart task left, the new stage's ToDo, the read of the card's
+	# `_assign` with its open ToDos, the summary upsert, the current-stage upsert, the read of the
+	# card's active cadence enrollments
+	MOVE_EXTRA = 7
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.colleague = make_user("funnel-colleague@example.test", "Sales User")
+		stages = [dict(s) for s in SMART_STAGES]
+		stages[2]["next_action_assign_to"] = cls.colleague
+		cls.funnel = make_funnel(stages=stages).name
+
+	def card(self):
+		return make_opportunity(funnel=self.funnel)
+
+	def save_queries(self, card):
+		"""Load the card, change its title, save it (move_card loads and saves the same way)."""
+
+		def save():
+			doc = frappe.get_doc("Opportunity", card.name)
+			doc.title = f"{doc.title or doc.name} +"
+			doc.save()
+
+		return count_queries(save)
+
+	def open_smart_tasks(self, card):
+		return frappe.get_all(
+			"ToDo",
+			filters={"reference_type": "Opportunity", "reference_name": card.name, "status": "Open"},
+			fields=["funnel_stage", "allocated_to"],
+		)
+
+	def test_a_move_costs_a_fixed_number_of_queries_over_a_plain_save(self):
+		card = self.card()
+		move_card("Opportunity", card.name, "Second call")  # warm caches
+		move_card("Opportunity", card.name, "First call")
+		save = self.save_queries(card)
+		move = count_queries(lambda: move_card("Opportunity", card.name, "Second call"))
+		self.assertEqual(move - save, self.MOVE_EXTRA)
+		# the same owner is assigned before and after: `_assign` is not rewritten, yet it is right
+		[task] = self.open_smart_tasks(card)
+		self.assertEqual(task.funnel_stage, "Second call")
+		assign = json.loads(frappe.db.get_value("Opportunity", card.name, "_assign"))
+		self.assertEqual(assign, [task.allocated_to])
+
+	def test_a_move_that_changes_the_assignee_rewrites_assign(self):
+		card = self.card()
+		move_card("Opportunity", card.name, "Second call")
+		save = self.save_queries(card)
+		move = count_queries(lambda: move_card("Opportunity", card.name, "Handed over"))
+		self.assertEqual(move - save, self.MOVE_EXTRA + 1)  # plus the card's new `_assign`
+		[task] = self.open_smart_tasks(card)
+		self.assertEqual((task.funnel_stage, task.allocated_to), ("Handed over", self.colleague))
+		self.assertEqual(
+			json.loads(frappe.db.get_value("Opportunity", card.name, "_assign")), [self.colleague]
+		)
+		move_card("Opportunity", card.name, "Signed")  # a stage without a next action
+		self.assertEqual(self.open_smart_tasks(card), [])
+		self.assertEqual(frappe.db.get_value("Opportunity", card.name, "_assign") or "", "")
