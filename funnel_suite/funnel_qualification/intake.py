@@ -48,41 +48,43 @@ class IntakeBusyError(frappe.ValidationError):
 
 
 def _lock(keys: list[tuple[str, str]]) -> None:
-	"""MariaDB named locks on the inquiry's keys, held until the transaction ends."""
-	names = sorted("fs_intake_" + hashlib.sha1(f"{t}:{v}".encode()).hexdigest()[:40] for t, v in keys)
-	for name in names:
-		if not frappe.db.sql("select get_lock(%s, %s)", (name, LOCK_TIMEOUT))[0][0]:
-			frappe.throw(
-				_("The same contact is being taken in right now; try again in a moment."), exc=IntakeBusyError
-			)
+	"""MariaDB named locks on the inquiry's keys, held until the transaction ends.
+
+	One statement takes them all, in name order (MariaDB evaluates the select list left to right,
+	so two intakes sharing keys take them in the same order); one statement releases them."""
+	names = sorted({"fs_intake_" + hashlib.sha1(f"{t}:{v}".encode()).hexdigest()[:40] for t, v in keys})
+	if not names:
+		return
+	got = frappe.db.sql(
+		"select " + ", ".join(["get_lock(%s, %s)"] * len(names)),
+		[value for name in names for value in (name, LOCK_TIMEOUT)],
+	)[0]
 
 	def release():
-		for name in names:
-			frappe.db.sql("select release_lock(%s)", name)
+		frappe.db.sql("select " + ", ".join(["release_lock(%s)"] * len(names)), names)
 
 	frappe.db.after_commit.add(release)
 	frappe.db.after_rollback.add(release)
+	if not all(got):
+		frappe.throw(
+			_("The same contact is being taken in right now; try again in a moment."), exc=IntakeBusyError
+		)
 
 
 def _lookup(keys: list[tuple[str, str]]) -> list:
-	"""The key rows of the inquiry's keys. A locking read: it sees what a parallel intake committed
-	while this one waited for the key lock (a plain read would see the transaction's old snapshot)."""
+	"""The key rows of the inquiry's keys, in one read. A locking read: it sees what a parallel
+	intake committed while this one waited for the key lock (a plain read would see the
+	transaction's old snapshot)."""
 	if not keys:
 		return []
-	table = frappe.qb.DocType("Funnel Contact Key")
-	rows = []
-	for key_type in {t for t, _v in keys}:
-		values = [v for t, v in keys if t == key_type]
-		rows += (
-			frappe.qb.from_(table)
-			.select(
-				table.key_type, table.reference_doctype, table.reference_name, table.archived, table.customer
-			)
-			.where((table.key_type == key_type) & table.key_value.isin(values))
-			.for_update()
-			.run(as_dict=True)
-		)
-	return rows
+	return frappe.db.sql(
+		"""select key_type, reference_doctype, reference_name, archived, customer
+		from `tabFunnel Contact Key` where """
+		+ " or ".join(["(key_type = %s and key_value = %s)"] * len(keys))
+		+ " for update",
+		[value for key in keys for value in key],
+		as_dict=True,
+	)
 
 
 def _message(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
@@ -175,8 +177,10 @@ def take_in_normalized(
 			if r.reference_doctype in engine.DOCTYPES
 		]
 	)
+	created = None
 	if decision.outcome == engine.OUTCOME_CREATED:
-		doctype, name = "Lead", _new_lead(inquiry, norm)
+		created = _new_lead(inquiry, norm)
+		doctype, name = "Lead", created.name
 	elif decision.outcome == engine.OUTCOME_RETURNING:
 		if not _may("write", "Lead", decision.name):
 			return _hand_over("Lead", decision.name, inquiry, norm)
@@ -196,12 +200,13 @@ def take_in_normalized(
 		_note(doctype, name, inquiry, norm)
 	if norm.external_id:
 		_remember(norm.external_id, doctype, name)
-	return _answer(decision.outcome, doctype, name, decision.matched_by)
+	return _answer(decision.outcome, doctype, name, decision.matched_by, doc=created)
 
 
-def _answer(status, doctype, name, matched_by) -> dict:
-	"""The record is named only to a caller who may read it."""
-	if name and _may("read", doctype, name):
+def _answer(status, doctype, name, matched_by, doc=None) -> dict:
+	"""The record is named only to a caller who may read it (`doc`: the record, when it is at hand:
+	the permission check then need not load it again)."""
+	if name and frappe.has_permission(doctype, "read", doc=doc or name):
 		return _result(status, doctype, name, matched_by)
 	return _result(engine.OUTCOME_RECEIVED, None, None, None)
 
@@ -240,7 +245,8 @@ def open_deal(customer: str) -> str | None:
 	return next((d.name for d in deals if d.funnel_stage not in final), None)
 
 
-def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
+def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry):
+	"""The new Lead (the document)."""
 	person = (
 		norm.person_name
 		or norm.company_name
@@ -281,7 +287,7 @@ def _new_lead(inquiry: engine.Inquiry, norm: engine.NormalizedInquiry) -> str:
 				frappe.bold(norm.phone.raw)
 			),
 		)
-	return lead.name
+	return lead
 
 
 def _note(doctype: str, name: str, inquiry, norm) -> None:
