@@ -138,7 +138,11 @@ def expect_refused(desk, route: str, name: str):
 	other = [
 		p
 		for p in problems
-		if "HTTP 403" not in p and not REFUSAL.search(p) and "console error: Failed" not in p
+		if "HTTP 403" not in p
+		and not REFUSAL.search(p)
+		and "console error: Failed" not in p
+		# the host's refusal of one document of a doctype the user reads (its traceback in the console)
+		and "frappe.exceptions.PermissionError: ('read', " not in p
 	]
 	assert other == []
 	desk.close_dialogs()
@@ -364,6 +368,8 @@ def _report_personas(report: str) -> list[str]:
 		"Material Consumption vs Plan",
 	):  # the workshop's reports
 		return ["foreman"]
+	if report.startswith("Warranty "):  # the support agents' reports
+		return ["support"]
 	return ["sales", "sales_limited", "manager", "manager_ru", "manager_uk"]
 
 
@@ -548,3 +554,43 @@ def test_procurement_case_is_read_only_for_the_sales_user_of_its_deal(desks, sit
 	assert desk.here(".page-actions .inner-group-button", has_text=translated(desk, "Create")).count() == 0
 	assert desk.page.evaluate("() => cur_frm.has_perm('write')") is False
 	check(desk, "procurement-case-read-only", site)
+
+
+# ---------------------------------------------------------------- Warranty Claim, Production Order
+
+
+def test_warranty_claim_route_panel_for_the_support_agent(desks, site):
+	desk = desks("support")
+	desk.go(f"warranty-claim/{site['warranty_claim']}", ready=".warranty-guide .warranty-question")
+	assert desk.here(".funnel-stage-bar .funnel-stage").count() >= 1  # a card added in Funnel Settings
+	answers = desk.here(".warranty-answer")
+	assert answers.count() >= 2
+	check(desk, "warranty-claim-question", site)
+	with desk.page.expect_response(lambda r: "answer_warranty_question" in r.url) as answered:
+		answers.first.click()
+	assert answered.value.status == 200
+	desk.page.wait_for_function(
+		"() => window.cur_frm && (cur_frm.doc.warranty_decision_path || []).length >= 2"
+	)
+	desk.settle()
+	check(desk, "warranty-claim-answered", site)
+
+
+def test_warranty_claim_is_refused_to_a_sales_user(desks, site):
+	expect_refused(desks("sales"), f"warranty-claim/{site['warranty_claim']}", "warranty-claim-refused")
+
+
+def test_production_order_complete_a_work_for_the_foreman(desks, site):
+	desk = desks("foreman")
+	desk.go(f"production-order/{site['production_order']}", ready=".funnel-stage-bar .funnel-stage")
+	assert desk.here(".funnel-stage-current").count() == 1
+	click_button(desk, "Complete a Work")
+	modal = dialog(desk)
+	for field in ("row", "actual_hours"):
+		assert modal.locator(f".frappe-control[data-fieldname='{field}']").count() == 1
+	check(desk, "production-order-complete-work", site)
+	desk.close_dialogs()
+
+
+def test_production_order_is_refused_to_a_sales_user(desks, site):
+	expect_refused(desks("sales"), f"production-order/{site['production_order']}", "production-order-refused")

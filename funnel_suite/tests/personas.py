@@ -122,6 +122,8 @@ def _records(company: str) -> dict:
 		"cadence": _cadence(),
 		"reports": script_reports(),
 		**_procurement(company, PERSONAS["buyer"][0], deal.name),
+		**_production(company, PERSONAS["foreman"][0]),
+		**_warranty(),
 		"data_strings": _data_strings(),
 	}
 
@@ -295,6 +297,36 @@ def _procurement(company: str, buyer: str, deal: str) -> dict:
 		"procurement_supplier": supplier,
 		"procurement_item": item,
 	}
+
+
+def _production(company: str, foreman: str) -> dict:
+	"""A fresh Production Order at its entry stage with one work of that stage, the foreman its
+	executor (the 'Complete a Work' button on his form)."""
+	from funnel_suite.funnel_production.test_helpers import make_order
+
+	order = make_order(
+		title=f"Browser cabinet {_tag()}",
+		company=company,
+		works=[("Browser cutting plan", _entry_stage("Production Order"), foreman)],
+	)
+	return {"production_order": order.name}
+
+
+def _entry_stage(doctype: str) -> str:
+	from funnel_suite.funnels.card import default_funnel
+
+	funnel = frappe.get_doc("Funnel", default_funnel(doctype))
+	return funnel.stages[0].stage_name
+
+
+def _warranty() -> dict:
+	"""A fresh Warranty Claim for a serial under warranty: the starter route answers its automatic
+	check and waits at the next question for the support agent."""
+	from funnel_suite.funnel_warranty import test_helpers as w
+
+	item = w.make_item()
+	claim = w.make_claim(w.make_customer(), serial=w.make_serial(item, 200), item=item)
+	return {"warranty_claim": claim.name}
 
 
 def script_reports() -> list[str]:

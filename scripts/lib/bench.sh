@@ -65,6 +65,10 @@ stop_services() {
 link_app() {
 	local checkout="$1" site_packages
 	ln -sfn "$checkout" "$BENCH/apps/funnel_suite"
+	# the app's public/ files under /assets/funnel_suite/ (what `bench build` links for an app):
+	# app_include_js and the scripts it loads are fetched by URL
+	mkdir -p "$BENCH/sites/assets"
+	ln -sfn "$BENCH/apps/funnel_suite/funnel_suite/public" "$BENCH/sites/assets/funnel_suite"
 	site_packages="$("$BENCH/env/bin/python" -c 'import sysconfig;print(sysconfig.get_paths()["purelib"])')"
 	if ! ls "$site_packages"/funnel_suite-*.dist-info >/dev/null 2>&1; then
 		"$BENCH/env/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$checkout" >/dev/null 2>&1 ||
