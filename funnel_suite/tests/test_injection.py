@@ -55,7 +55,7 @@ REPORTS = {
 	"Cross-sell Leads": ({"from_date": "{from}", "to_date": "{to}"}, ("target_for", "from_date", "to_date")),
 	"Lead Source Quality": (
 		{"from_date": "{from}", "to_date": "{to}"},
-		("source", "campaign", "utm_source", "from_date", "to_date"),
+		("source", "campaign", "utm_source", "channel", "from_date", "to_date"),
 	),
 	"Procurement Lead Time": (
 		{"company": "{company}", "from_date": "{from}", "to_date": "{to}"},
