@@ -267,6 +267,10 @@ _PROCUREMENT = [
 	(("Payment Entry", "Journal Entry"), "on_submit", "funnel_suite.funnel_procurement.moves.on_payment"),
 	(("Payment Entry", "Journal Entry"), "on_cancel", "funnel_suite.funnel_procurement.moves.on_payment"),
 	(("Purchase Order",), "before_submit", "funnel_suite.funnel_procurement.moves.check_order_supplier"),
+	# A Contract made for a case links itself into the case (funnel_procurement/contracts.py).
+	(("Contract",), "validate", "funnel_suite.funnel_procurement.contracts.check_contract_case"),
+	(("Contract",), "on_update", "funnel_suite.funnel_procurement.contracts.link_contract_to_case"),
+	(("Contract",), "on_submit", "funnel_suite.funnel_procurement.contracts.link_contract_to_case"),
 ]
 _PRODUCTION = [
 	# Stock Entries of an order: the link needs write on the order; submit / cancel move its issued

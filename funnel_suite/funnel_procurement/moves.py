@@ -256,8 +256,14 @@ def _move(case, figures, target: str, document, cancelled: bool) -> str | None:
 		# The save compares with the case as it was: the copy read under this transaction's lock
 		# (ProcurementCase.load_doc_before_save), not a second read of the same row.
 		case.flags.procurement_before = before
+		# The items are as this transaction read them under the case's lock: no row to rewrite
+		# (ProcurementCase.update_children).
+		case.flags.procurement_items_unchanged = True
 		with app_writes():  # the progress figures are the app's
-			case.save()
+			# No Version record: the move log (Funnel Transition) records this move — who, when,
+			# from and to which stage, and the document that caused it — and the progress figures
+			# are the app's computation, never versioned on their own path (_store_figures) either.
+			case.save(ignore_version=True)
 		return None
 	except (frappe.ValidationError, frappe.PermissionError) as err:
 		frappe.db.rollback(save_point="procurement_case_move")

@@ -35,10 +35,24 @@ PROCUREMENT_FIELDS = {
 	]
 	for doctype, after in BUYING_DOCTYPES.items()
 }
+# The ERPNext Contract made from a case (its Create > Contract button) names the case too: its save
+# links the contract back into the case's `contract` field (funnel_procurement/contracts.py).
+PROCUREMENT_FIELDS["Contract"] = [
+	{
+		"fieldname": CASE_FIELD,
+		"label": "Procurement Case",
+		"fieldtype": "Link",
+		"options": "Procurement Case",
+		"insert_after": "party_name",
+		"search_index": 1,
+		"description": "The procurement case this contract is signed for: saving the contract links it to the case.",
+	}
+]
 
 _LABELS = (
 	_lt("Procurement Case"),
 	_lt("The procurement case this document belongs to: its submit and cancel move the case."),
+	_lt("The procurement case this contract is signed for: saving the contract links it to the case."),
 )
 
 

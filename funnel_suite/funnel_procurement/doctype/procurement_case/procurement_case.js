@@ -24,6 +24,7 @@ frappe.ui.form.on("Procurement Case", {
 					frappe.new_doc("Contract", {
 						party_type: "Supplier",
 						party_name: frm.doc.supplier || "",
+						procurement_case: frm.doc.name,
 					}),
 				__("Create")
 			);

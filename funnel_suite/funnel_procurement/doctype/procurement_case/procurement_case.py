@@ -50,6 +50,13 @@ class ProcurementCase(Document):
 			return
 		super().load_doc_before_save(raise_exception=raise_exception)
 
+	def update_children(self):
+		"""An automatic move changes the stage and the figures only; the item rows are the ones it
+		read under the case's lock in this transaction, so they are not written again."""
+		if self.flags.pop("procurement_items_unchanged", False):
+			return
+		super().update_children()
+
 	def validate(self):
 		self.title = (self.title or "").strip()
 		if not self.buyer:

@@ -11,5 +11,6 @@ def get_data():
 				"items": ["Material Request", "Request for Quotation", "Supplier Quotation"],
 			},
 			{"label": _("Order"), "items": ["Purchase Order", "Purchase Receipt", "Purchase Invoice"]},
+			{"label": _("Contract"), "items": ["Contract"]},
 		],
 	}
