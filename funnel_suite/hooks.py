@@ -66,7 +66,11 @@ doctype_list_js = {
 }
 # funnels: the stage bar and list settings on the card doctypes added in Funnel Settings (the
 # doctype_js hooks above cannot name them; the script attaches to the doctypes in the boot info).
-app_include_js = ["/assets/funnel_suite/js/funnel_card_types.js"]
+app_include_js = [
+	"/assets/funnel_suite/js/funnel_card_types.js",
+	# the filters and the escaping cell formatter the app's query reports share
+	"/assets/funnel_suite/js/funnel_reports.js",
+]
 # funnels: the card doctypes and their default funnels in the boot info.
 boot_session = "funnel_suite.funnels.card.boot_session"
 # incoming mail of an account appending to Lead/Opportunity goes through the intake (issue 16)

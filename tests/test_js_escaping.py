@@ -79,12 +79,87 @@ TYPED_TEXT_REPORTS = (
 )
 
 
+SHARED_FORMATTER = "formatter: funnel_suite.reports.escape_data_cells,"
+REPORT_SCRIPTS = sorted(APP.glob("*/report/*/*.js"))
+
+
 @pytest.mark.parametrize("relative", TYPED_TEXT_REPORTS)
 def test_reports_escape_typed_text_in_data_cells(relative):
 	text = (APP / relative).read_text(encoding="utf-8")
-	assert re.search(r'column\.fieldtype === "Data"[^}]*value = frappe\.utils\.escape_html\(value\)', text), (
-		f"{relative}: escape Data cells in the report's formatter"
+	assert SHARED_FORMATTER in text or re.search(
+		r'column\.fieldtype === "Data"[^}]*value = frappe\.utils\.escape_html\(value\)', text
+	), f"{relative}: escape Data cells in the report's formatter"
+
+
+@pytest.mark.parametrize("path", REPORT_SCRIPTS, ids=lambda p: str(p.relative_to(APP)))
+def test_reports_using_the_shared_filters_escape_with_the_shared_formatter(path):
+	"""A report built from funnel_suite.reports (the domains' newer reports: company, customer,
+	supplier and funnel filters) also takes its escaping formatter, unless it has its own."""
+	text = path.read_text(encoding="utf-8")
+	if "funnel_suite.reports." in text and "formatter(" not in text:
+		assert SHARED_FORMATTER in text, f"{path.name}: use funnel_suite.reports.escape_data_cells"
+
+
+REPORTS_HARNESS = r"""
+const vm = require("vm");
+const fs = require("fs");
+const map = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#x60;", "=": "&#x3D;" };
+const frappe = {
+	provide(path) {
+		let at = this.__root;
+		for (const part of path.split(".")) at = at[part] = at[part] || {};
+	},
+	query_reports: {},
+	defaults: { get_user_default: (key) => (key === "Company" ? "Home Co" : null) },
+	datetime: { get_today: () => "2026-12-02", add_months: (d, n) => `${d}${n}m` },
+	utils: { escape_html: (t) => (t ? String(t).replace(/[&<>"'`=]/g, (c) => map[c]) : "") },
+};
+const root = { frappe, __: (s) => `T(${s})` };
+frappe.__root = root;
+vm.runInNewContext(fs.readFileSync(process.argv[2], "utf8"), root);
+vm.runInNewContext(fs.readFileSync(process.argv[3], "utf8"), root);
+const report = Object.values(frappe.query_reports)[0];
+const plain = (value) => `[${value}]`;
+console.log(JSON.stringify({
+	filters: report.filters,
+	data: report.formatter("<img src=x onerror=alert(1)>", 0, { fieldtype: "Data" }, {}, plain),
+	link: report.formatter("<b>", 0, { fieldtype: "Link" }, {}, plain),
+	number: report.formatter(5, 0, { fieldtype: "Data" }, {}, plain),
+}));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_shared_report_filters_and_formatter(tmp_path):
+	harness = tmp_path / "harness.js"
+	harness.write_text(REPORTS_HARNESS, encoding="utf-8")
+	script = APP / "funnel_procurement/report/procurement_lead_time/procurement_lead_time.js"
+	out = subprocess.run(
+		["node", str(harness), str(APP / "public/js/funnel_reports.js"), str(script)],
+		capture_output=True,
+		text=True,
+		check=True,
 	)
+	result = json.loads(out.stdout)
+	by_name = {f["fieldname"]: f for f in result["filters"]}
+	assert list(by_name) == ["company", "supplier", "from_date", "to_date", "periodicity"]
+	assert by_name["company"] == {
+		"fieldname": "company",
+		"label": "T(Company)",
+		"fieldtype": "Link",
+		"options": "Company",
+		"reqd": 1,
+		"default": "Home Co",
+	}
+	assert by_name["supplier"]["options"] == "Supplier"
+	assert by_name["from_date"]["label"] == "T(Ordered From)"
+	assert by_name["from_date"]["default"] == "2026-12-02-12m"
+	assert by_name["to_date"]["default"] == "2026-12-02"
+	assert [o["value"] for o in by_name["periodicity"]["options"]] == ["Monthly", "Quarterly", "Yearly"]
+	# typed text in a Data cell reaches the standard formatter escaped; other cells as they are
+	assert result["data"] == "[&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;]"
+	assert result["link"] == "[<b>]"
+	assert result["number"] == "[5]"
 
 
 KANBAN_HARNESS = r"""

@@ -10,12 +10,6 @@ frappe.query_reports["Stale Cards"] = {
 		{ fieldname: "territory", label: __("Territory"), fieldtype: "Link", options: "Territory" },
 		{ fieldname: "limit", label: __("Rows (oldest first)"), fieldtype: "Int", default: 500 },
 	],
-	// Data cells are inserted as HTML, and the host keeps a value typed as JSON ("<img …>")
-	// unsanitized: typed text is escaped before the standard formatting
-	formatter(value, row, column, data, default_formatter) {
-		if (column.fieldtype === "Data" && typeof value === "string") {
-			value = frappe.utils.escape_html(value);
-		}
-		return default_formatter(value, row, column, data);
-	},
+	// typed text in Data cells is escaped (see public/js/funnel_reports.js)
+	formatter: funnel_suite.reports.escape_data_cells,
 };

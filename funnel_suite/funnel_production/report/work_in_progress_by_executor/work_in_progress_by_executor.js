@@ -3,21 +3,10 @@
 
 frappe.query_reports["Work in Progress by Executor"] = {
 	filters: [
-		{
-			fieldname: "company",
-			label: __("Company"),
-			fieldtype: "Link",
-			options: "Company",
-			default: frappe.defaults.get_user_default("Company"),
-		},
-		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
-		{ fieldname: "funnel", label: __("Funnel"), fieldtype: "Link", options: "Funnel", get_query: () => ({ filters: { document_type: "Production Order" } }) },
-		{ fieldname: "executor", label: __("Executor"), fieldtype: "Link", options: "User" },
+		funnel_suite.reports.company(),
+		funnel_suite.reports.link("customer", __("Customer"), "Customer"),
+		funnel_suite.reports.funnel("Production Order"),
+		funnel_suite.reports.link("executor", __("Executor"), "User"),
 	],
-	formatter(value, row, column, data, default_formatter) {
-		if (column.fieldtype === "Data" && typeof value === "string") {
-			value = frappe.utils.escape_html(value);
-		}
-		return default_formatter(value, row, column, data);
-	},
+	formatter: funnel_suite.reports.escape_data_cells,
 };

@@ -3,22 +3,9 @@
 
 frappe.query_reports["Warranty Repeat Claims"] = {
 	filters: [
-		{
-			fieldname: "company",
-			label: __("Company"),
-			fieldtype: "Link",
-			options: "Company",
-			reqd: 1,
-			default: frappe.defaults.get_user_default("Company"),
-		},
-		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
-		{
-			fieldname: "from_date",
-			label: __("Claimed From"),
-			fieldtype: "Date",
-			default: frappe.datetime.add_months(frappe.datetime.get_today(), -12),
-		},
-		{ fieldname: "to_date", label: __("Claimed To"), fieldtype: "Date", default: frappe.datetime.get_today() },
+		funnel_suite.reports.company(1),
+		funnel_suite.reports.link("customer", __("Customer"), "Customer"),
+		...funnel_suite.reports.date_range(__("Claimed From"), __("Claimed To")),
 		{
 			fieldname: "group_by",
 			label: __("Group By"),
@@ -31,10 +18,5 @@ frappe.query_reports["Warranty Repeat Claims"] = {
 		},
 		{ fieldname: "min_claims", label: __("Minimum Claims"), fieldtype: "Int", default: 2 },
 	],
-	formatter(value, row, column, data, default_formatter) {
-		if (column.fieldtype === "Data" && typeof value === "string") {
-			value = frappe.utils.escape_html(value);
-		}
-		return default_formatter(value, row, column, data);
-	},
+	formatter: funnel_suite.reports.escape_data_cells,
 };
