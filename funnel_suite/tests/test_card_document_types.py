@@ -275,6 +275,49 @@ class TestCardDocumentTypes(FunnelTestCase):
 				save_rows([d for d in rows() if d != name])
 			frappe.db.commit()  # nosemgrep: the doctype's DDL committed its creation; so is its removal
 
+	def test_funnels_of_a_removed_card_type_can_still_be_disabled_renamed_and_deleted(self):
+		self.add_issue()
+		used = make_funnel(DOCTYPE, stages=STAGES, is_default=1)
+		unused = make_funnel(DOCTYPE, stages=STAGES)
+		self.funnels += [used.name, unused.name]
+		frappe.set_user(SUPPORT)
+		issue = self.make_issue()  # placed in the default funnel: its move is logged
+		self.assertEqual(issue.funnel, used.name)
+		frappe.set_user(SYSTEM_MANAGER)
+		save_rows([d for d in rows() if d != DOCTYPE])
+		self.assertNotIn(DOCTYPE, card_doctypes())
+
+		frappe.set_user(FUNNELS)  # the Funnel Manager tidies up the funnels Issue left behind
+		funnel = frappe.get_doc("Funnel", used.name)
+		funnel.enabled, funnel.is_default = 0, 0
+		funnel.description = "Kept for the history of the support cards"
+		funnel.stages[1].stage_name = "Diagnosed remotely"
+		frappe.local.message_log = []
+		funnel.save()
+		self.assertIn("no longer a card document type", str(frappe.local.message_log))
+		self.assertEqual(frappe.db.get_value("Funnel", used.name, "enabled"), 0)
+		self.assertIsNone(frappe.db.get_value("Funnel", used.name, "kanban_board"))
+		with self.assertRaises(frappe.ValidationError) as caught:  # its history stays
+			frappe.delete_doc("Funnel", used.name)
+		self.assertIn("Disable it instead", str(caught.exception))
+		frappe.delete_doc("Funnel", unused.name)  # never used: may go
+		self.assertFalse(frappe.db.exists("Funnel", unused.name))
+		with self.assertRaises(frappe.ValidationError) as caught:  # no new funnel for a non-card
+			make_funnel(DOCTYPE, stages=STAGES)
+		self.assertIn("cannot be placed in a funnel", str(caught.exception))
+
+		frappe.set_user(SALES)  # a Sales User may not change funnels at all
+		with self.assertRaises(frappe.PermissionError):
+			frappe.get_doc("Funnel", used.name).save()
+
+		frappe.set_user(SYSTEM_MANAGER)  # Issue comes back: the kept funnel gets its board again
+		save_rows([*rows(), DOCTYPE])
+		frappe.set_user(FUNNELS)
+		funnel = frappe.get_doc("Funnel", used.name)
+		funnel.enabled = 1
+		funnel.save()
+		self.assertTrue(frappe.db.get_value("Funnel", used.name, "kanban_board"))
+
 	# --- the "*" document events -------------------------------------------------------------
 
 	def test_a_save_of_a_non_card_doctype_gains_no_queries(self):

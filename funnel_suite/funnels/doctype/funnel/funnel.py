@@ -67,6 +67,12 @@ class Funnel(Document):
 		handoffs.validate_funnel_handoffs(self)
 
 	def on_update(self):
+		if self.flags.get("funnel_detached"):
+			# no card fields, no board: the definition is saved, the rest waits for the doctype
+			# to be added back (card_types.set_up syncs its boards and stage options then)
+			clear_default_cache()
+			handoffs.clear_cache()
+			return
 		self.rename_card_stages()
 		for method in frappe.get_hooks("funnel_on_definition_change"):
 			frappe.get_attr(method)(self, self.get_doc_before_save())
@@ -91,6 +97,19 @@ class Funnel(Document):
 
 	def validate_document_type(self):
 		allowed = card_doctypes()
+		self.flags.funnel_detached = False
+		if self.document_type not in allowed and self.keeps_removed_card_type():
+			# Its doctype was taken out of Funnel Settings (the funnel fields and boards went, the
+			# funnel and its move log stayed): an admin may still disable, describe or delete it.
+			self.flags.funnel_detached = True
+			frappe.msgprint(
+				_(
+					"{0} is no longer a card document type (Funnel Settings), so funnel {1} holds no cards. Add {0} back to Card Document Types to use it again."
+				).format(_(self.document_type), frappe.bold(self.name)),
+				indicator="orange",
+				alert=True,
+			)
+			return
 		if self.document_type not in allowed:
 			frappe.throw(
 				_("Document Type {0} cannot be placed in a funnel. Allowed: {1}.").format(
@@ -98,6 +117,16 @@ class Funnel(Document):
 				),
 				title=_("Invalid Document Type"),
 			)
+
+	def keeps_removed_card_type(self) -> bool:
+		"""A saved funnel whose Document Type stays as it was."""
+		before = None if self.is_new() else self.get_doc_before_save()
+		return before is not None and before.document_type == self.document_type
+
+	def has_card_fields(self) -> bool:
+		return not self.flags.get("funnel_detached") and bool(
+			frappe.get_meta(self.document_type).get_field("funnel")
+		)
 
 	def clean_stages(self):
 		for row in self.stages:
@@ -167,7 +196,7 @@ class Funnel(Document):
 	def validate_removed_stages(self):
 		"""A stage that still holds cards cannot be removed (rename it instead)."""
 		before = self.get_doc_before_save()
-		if not before:
+		if not before or not self.has_card_fields():
 			return
 		kept = {row.name for row in self.stages}
 		for old in before.stages:
@@ -242,7 +271,9 @@ class Funnel(Document):
 
 	def ensure_never_used(self):
 		"""Nothing a user entered is deleted: a funnel with cards or history can only be disabled."""
-		cards = frappe.db.count(self.document_type, {"funnel": self.name})
+		# a doctype taken out of Funnel Settings has no funnel field any more: no cards in it
+		has_field = frappe.get_meta(self.document_type).get_field("funnel")
+		cards = frappe.db.count(self.document_type, {"funnel": self.name}) if has_field else 0
 		# moves into it and moves of cards that left it for another funnel
 		moves = frappe.db.count("Funnel Transition", {"funnel": self.name}) + frappe.db.count(
 			"Funnel Transition", {"from_funnel": self.name}
