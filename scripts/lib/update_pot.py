@@ -1,0 +1,170 @@
+"""Regenerate funnel_suite/locale/main.pot from a checkout (run by scripts/update-pot, which see).
+
+This is `bench generate-pot-file --app funnel_suite` (frappe.gettext.translate.generate_pot) with
+three differences, each because that command only works for an app inside the bench:
+
+- it walks the checkout given (not the bench's apps/funnel_suite) and asks git which of its
+  directories and files are ignored (`git ls-files --ignored`; Frappe asks GitPython for a repo
+  found from the bench's path, which fails for a worktree elsewhere);
+- the hooks.py extractor imports hooks.py by its module path in the checkout (Frappe's takes it
+  relative to the bench directory);
+- messages found by the app's OWN extractors (babel_extractors.csv: the presets' funnel, stage,
+  route labels) are kept even when Frappe's or ERPNext's POT holds the same msgid. The
+  `ignore_translatable_strings_from` hook drops every (msgid, context) the host's POT lists, which
+  took 'Cancelled', 'Rejected', 'Confirmed' ... out of the POT; but a preset label is applied with
+  a plain `_()` and must carry the app's translation (the host's catalogue may have none in the
+  user's language, or another wording), so the POT has to list it (tests/test_translations.py,
+  test_preset_labels_are_in_the_pot).
+
+Everything else is Frappe's: new_catalog, get_method_map (the app's map, then Frappe's), the same
+keywords (babel's defaults plus `_lt`), _get_ignored_strings and write_catalog's way of writing
+(sorted, no obsolete entries, no wrapping). Locations are relative to the checkout. When the
+messages did not change, main.pot is left byte for byte as it was (its dates included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+APP = "funnel_suite"
+
+
+def git_ignored(checkout: Path) -> tuple[set[str], set[str]]:
+	"""(directories, files) git ignores in the checkout, relative, '/'-separated (no trailing '/')."""
+	try:
+		out = subprocess.run(
+			[
+				"git",
+				"-C",
+				str(checkout),
+				"ls-files",
+				"-z",
+				"--others",
+				"--ignored",
+				"--exclude-standard",
+				"--directory",
+			],
+			check=True,
+			capture_output=True,
+		).stdout.decode()
+	except (OSError, subprocess.CalledProcessError) as e:
+		print(
+			f"update-pot: {checkout} is not a git checkout ({e}); nothing is skipped as ignored",
+			file=sys.stderr,
+		)
+		return set(), set()
+	entries = [e for e in out.split("\0") if e]
+	return {e.rstrip("/") for e in entries if e.endswith("/")}, {e for e in entries if not e.endswith("/")}
+
+
+def checkout_navbar_module(checkout: Path):
+	"""Frappe's hooks.py extractor, importing the file by its module path inside the checkout."""
+
+	def get_module(path):
+		relative = Path(path).resolve().relative_to(checkout)
+		return importlib.import_module(".".join(relative.with_suffix("").parts))
+
+	return get_module
+
+
+def extract(checkout: Path):
+	"""The app's catalogue as Frappe's generate_pot builds it, from the checkout."""
+	import frappe.gettext.extractors.navbar
+	from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+	from frappe.gettext import translate
+
+	frappe.gettext.extractors.navbar.get_module = checkout_navbar_module(checkout)
+
+	ignored_dirs, ignored_files = git_ignored(checkout)
+
+	def directory_filter(dirpath) -> bool:
+		relative = Path(dirpath).relative_to(checkout).as_posix()
+		if relative in ignored_dirs:
+			return False
+		subdir = Path(dirpath).name
+		return not (subdir.startswith(".") or subdir.startswith("_"))
+
+	keywords = DEFAULT_KEYWORDS.copy()
+	keywords["_lt"] = None
+
+	app_methods = translate.get_method_map(APP)
+	app_patterns = {pattern for pattern, _method in app_methods}
+	method_map = [*app_methods, *translate.get_method_map("frappe")]
+	ignored_strings = translate._get_ignored_strings(APP)
+
+	from babel.util import pathmatch
+
+	catalog = translate.new_catalog(APP)
+	for filename, lineno, message, comments, context in extract_from_dir(
+		str(checkout), method_map, directory_filter=directory_filter, keywords=keywords
+	):
+		if not message or filename in ignored_files:
+			continue
+		own = any(pathmatch(pattern, filename) for pattern in app_patterns)
+		if (message, context) in ignored_strings and not own:
+			continue
+		catalog.add(message, locations=[(filename, lineno)], auto_comments=comments, context=context)
+	return catalog
+
+
+def render(catalog) -> bytes:
+	"""The file frappe.gettext.translate.write_catalog writes for this catalogue."""
+	from babel.messages.pofile import write_po
+
+	out = io.BytesIO()
+	write_po(out, catalog, sort_output=True, ignore_obsolete=True, width=None)
+	return out.getvalue()
+
+
+DATE_HEADER = re.compile(rb'^"(?:POT-Creation-Date|PO-Revision-Date): [^"]*"$', re.M)
+
+
+def with_dates_of(old: bytes, new: bytes) -> bytes:
+	"""`new` with the date lines of the header of `old` (a file babel may not even parse: the
+	catalogue was edited by hand before this script existed)."""
+	dates = iter(DATE_HEADER.findall(old))
+	return DATE_HEADER.sub(lambda m: next(dates, m.group(0)), new)
+
+
+def main() -> int:
+	parser = argparse.ArgumentParser(prog="scripts/update-pot")
+	parser.add_argument("checkout", type=Path)
+	parser.add_argument(
+		"--check", action="store_true", help="exit 1 if main.pot is out of date; write nothing"
+	)
+	args = parser.parse_args()
+	checkout = args.checkout.resolve()
+
+	import frappe
+
+	frappe.init(site="", sites_path=".")  # no site: hooks and catalogues are read from the apps
+	app_path = Path(frappe.get_app_path(APP)).resolve()
+	if app_path != checkout / APP:
+		print(f"update-pot: {APP} is imported from {app_path}, not from {checkout}", file=sys.stderr)
+		return 2
+	pot_path = app_path / "locale" / "main.pot"
+
+	catalog = extract(checkout)
+	new = render(catalog)
+	old = pot_path.read_bytes() if pot_path.exists() else b""
+	# the messages are what counts: with the old file's dates, an unchanged catalogue is the same file
+	if with_dates_of(old, new) == old:
+		print(f"{pot_path.relative_to(checkout)} is up to date ({len(catalog)} messages)")
+		return 0
+	if args.check:
+		print(f"{pot_path.relative_to(checkout)} is out of date: run scripts/update-pot", file=sys.stderr)
+		return 1
+	pot_path.parent.mkdir(parents=True, exist_ok=True)
+	pot_path.write_bytes(new)
+	print(f"{pot_path.relative_to(checkout)} written ({len(catalog)} messages)")
+	return 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
