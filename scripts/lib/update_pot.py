@@ -73,6 +73,48 @@ def checkout_navbar_module(checkout: Path):
 	return get_module
 
 
+def csv_translated(path: Path) -> set[tuple[str, str | None]]:
+	"""(msgid, context) a translations CSV gives a translation (read as frappe.translate reads it)."""
+	import csv
+
+	if not path.exists():
+		return set()
+	with path.open(encoding="utf-8", newline="") as f:
+		return {
+			(row[0].replace("\\n", "\n"), row[2] if len(row) == 3 and row[2] else None)
+			for row in csv.reader(f)
+			if len(row) in (2, 3) and row[1].strip()
+		}
+
+
+def host_csv_strings() -> set[tuple[str, str | None]]:
+	"""(msgid, context) the hosts named in ignore_translatable_strings_from translate in CSV files.
+
+	Frappe's _get_ignored_strings reads a host's locale/main.pot; ERPNext 15 ships its translations
+	as translations/<lang>.csv and has no main.pot, so for it Frappe ignores nothing and 'Item',
+	'Employee', 'Stock Entry' ... came into the app's POT, where the app's plain entries would
+	override ERPNext's wording on ERPNext's own screens. For such a host, a string counts as known
+	when its CSV translates it into every language the app ships (funnel_suite/locale/*.po)."""
+	import frappe
+	from frappe.gettext import translate
+
+	known: set[tuple[str, str | None]] = set()
+	locales = sorted(translate.get_locales(APP))
+	for host in frappe.get_hooks("ignore_translatable_strings_from", [], app_name=APP):
+		try:
+			host_path = Path(frappe.get_app_path(host))
+		except Exception:
+			continue  # not installed: _get_ignored_strings has said so
+		if translate.get_pot_path(host).exists() or not locales:
+			continue  # Frappe's own ignoring covers it
+		per_locale = [
+			csv_translated(host_path / "translations" / f"{locale.replace('_', '-')}.csv")
+			for locale in locales
+		]
+		known |= set.intersection(*per_locale)
+	return known
+
+
 def extract(checkout: Path):
 	"""The app's catalogue as Frappe's generate_pot builds it, from the checkout."""
 	import frappe.gettext.extractors.navbar
@@ -96,7 +138,7 @@ def extract(checkout: Path):
 	app_methods = translate.get_method_map(APP)
 	app_patterns = {pattern for pattern, _method in app_methods}
 	method_map = [*app_methods, *translate.get_method_map("frappe")]
-	ignored_strings = translate._get_ignored_strings(APP)
+	ignored_strings = translate._get_ignored_strings(APP) | host_csv_strings()
 
 	from babel.util import pathmatch
 
