@@ -1,7 +1,7 @@
 """Regenerate funnel_suite/locale/main.pot from a checkout (run by scripts/update-pot, which see).
 
 This is `bench generate-pot-file --app funnel_suite` (frappe.gettext.translate.generate_pot) with
-three differences, each because that command only works for an app inside the bench:
+these differences (the first two because that command only works for an app inside the bench):
 
 - it walks the checkout given (not the bench's apps/funnel_suite) and asks git which of its
   directories and files are ignored (`git ls-files --ignored`; Frappe asks GitPython for a repo
@@ -14,7 +14,10 @@ three differences, each because that command only works for an app inside the be
   took 'Cancelled', 'Rejected', 'Confirmed' ... out of the POT; but a preset label is applied with
   a plain `_()` and must carry the app's translation (the host's catalogue may have none in the
   user's language, or another wording), so the POT has to list it (tests/test_translations.py,
-  test_preset_labels_are_in_the_pot).
+  test_preset_labels_are_in_the_pot);
+- the hook's hosts that ship CSV translations and no locale/main.pot (ERPNext 15) count too: a
+  msgid their CSVs translate into every language the app ships is left out, as the hook means
+  (Frappe's _get_ignored_strings reads main.pot only, so it left all of ERPNext's words in).
 
 Everything else is Frappe's: new_catalog, get_method_map (the app's map, then Frappe's), the same
 keywords (babel's defaults plus `_lt`), _get_ignored_strings and write_catalog's way of writing
@@ -119,6 +122,7 @@ def extract(checkout: Path):
 	"""The app's catalogue as Frappe's generate_pot builds it, from the checkout."""
 	import frappe.gettext.extractors.navbar
 	from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+	from babel.util import pathmatch
 	from frappe.gettext import translate
 
 	frappe.gettext.extractors.navbar.get_module = checkout_navbar_module(checkout)
@@ -139,8 +143,6 @@ def extract(checkout: Path):
 	app_patterns = {pattern for pattern, _method in app_methods}
 	method_map = [*app_methods, *translate.get_method_map("frappe")]
 	ignored_strings = translate._get_ignored_strings(APP) | host_csv_strings()
-
-	from babel.util import pathmatch
 
 	catalog = translate.new_catalog(APP)
 	for filename, lineno, message, comments, context in extract_from_dir(
