@@ -75,3 +75,27 @@ def test_git_tells_which_directories_and_files_are_ignored(repo):
 def test_a_directory_outside_git_ignores_nothing(tmp_path, capsys):
 	assert update_pot.git_ignored(tmp_path / "not-a-repo") == (set(), set())
 	assert "not a git checkout" in capsys.readouterr().err
+
+
+def test_a_label_translated_only_in_context_gets_the_same_words_as_a_plain_entry():
+	pot = [("Works", None), ("Answer", None), ("Item", None), ("Open", "Funnel Stage"), ("fieldname", None)]
+	po = {
+		("Works", "Production Order"): "Работы",
+		("Answer", "Warranty Decision Step"): "Ответ",
+		("Answer", "Warranty Route Answer"): "Ответ",
+		("Item", "Warranty Route"): "Товар",
+		("Item", "Production Material"): "Номенклатура",
+	}
+	add, left = update_pot.plain_from_context(pot, po)
+	assert add == [("Works", "Работы"), ("Answer", "Ответ")]
+	# contexts that disagree, and a POT entry with a context, are for a human; a fieldname is no text
+	assert left == ["Item", "Open (msgctxt Funnel Stage)"]
+
+
+def test_nothing_is_added_twice():
+	pot = [("Works", None), ("Node", None), ("Leaf", None)]
+	po = {("Works", None): "Работы", ("Node", "Warranty Decision Step"): "Узел", ("Leaf", None): ""}
+	add, left = update_pot.plain_from_context(pot, po)
+	assert add == [("Node", "Узел")]
+	# an empty plain entry is filled in place, not appended again (a duplicate msgid breaks msgfmt)
+	assert left == ["Leaf"]

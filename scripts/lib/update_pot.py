@@ -176,11 +176,71 @@ def with_dates_of(old: bytes, new: bytes) -> bytes:
 	return DATE_HEADER.sub(lambda m: next(dates, m.group(0)), new)
 
 
+IDENTIFIER = re.compile(r"[a-z_]+")  # a fieldname, not a user-facing string (as tests/test_translations.py)
+
+
+def plain_from_context(
+	pot: list[tuple[str, str | None]], po: dict[tuple[str, str | None], str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+	"""What a .po needs for the POT's plain msgids it does not translate: (msgid, translation) to
+	append where all its msgctxt entries give the same translation, and the msgids left for a
+	human (no context entry, contexts that disagree, an empty plain entry to fill in place, or a
+	POT entry with a context). `pot` is [(msgid, context)], `po` maps (msgid, context) -> msgstr."""
+	by_msgid: dict[str, set[str]] = {}
+	for (msgid, context), string in po.items():
+		if context and string:
+			by_msgid.setdefault(msgid, set()).add(string)
+	add, left = [], []
+	for msgid, context in pot:
+		if not msgid or IDENTIFIER.fullmatch(msgid) or po.get((msgid, context)):
+			continue
+		words = by_msgid.get(msgid, set())
+		if context is None and (msgid, None) not in po and len(words) == 1:
+			add.append((msgid, next(iter(words))))
+		else:
+			left.append(msgid if context is None else f"{msgid} (msgctxt {context})")
+	return add, left
+
+
+def fill_plain(pot_path: Path) -> None:
+	"""Append to every .po beside main.pot the plain entries plain_from_context finds; list the rest."""
+	from babel.messages.pofile import escape, read_po
+
+	def entries(path: Path) -> dict[tuple[str, str | None], str]:
+		with path.open("rb") as f:
+			return {(m.id, m.context): m.string for m in read_po(f) if isinstance(m.id, str)}
+
+	pot = list(entries(pot_path))
+	for po_path in sorted(pot_path.parent.glob("*.po")):
+		add, left = plain_from_context(pot, entries(po_path))
+		if add:
+			block = [
+				"",
+				"#. Plain entries for msgids the POT lists without a context, in the words of their",
+				"#. msgctxt entries (scripts/update-pot --fill-plain)",
+			]
+			for msgid, string in add:
+				block += [f"msgid {escape(msgid)}", f"msgstr {escape(string)}", ""]
+			text = po_path.read_text(encoding="utf-8")
+			po_path.write_text(
+				text + ("" if text.endswith("\n") else "\n") + "\n".join(block), encoding="utf-8"
+			)
+		print(f"{po_path.name}: {len(add)} plain entries added from their msgctxt entries")
+		for msgid in left:
+			print(f"  still to translate: {msgid!r}")
+
+
 def main() -> int:
 	parser = argparse.ArgumentParser(prog="scripts/update-pot")
 	parser.add_argument("checkout", type=Path)
 	parser.add_argument(
 		"--check", action="store_true", help="exit 1 if main.pot is out of date; write nothing"
+	)
+	parser.add_argument(
+		"--fill-plain",
+		action="store_true",
+		help="then append to ru.po, uk.po ... a plain entry for each POT msgid they translate only "
+		"with a context, when those translations agree; list what is left to translate",
 	)
 	args = parser.parse_args()
 	checkout = args.checkout.resolve()
@@ -200,13 +260,15 @@ def main() -> int:
 	# the messages are what counts: with the old file's dates, an unchanged catalogue is the same file
 	if with_dates_of(old, new) == old:
 		print(f"{pot_path.relative_to(checkout)} is up to date ({len(catalog)} messages)")
-		return 0
-	if args.check:
+	elif args.check:
 		print(f"{pot_path.relative_to(checkout)} is out of date: run scripts/update-pot", file=sys.stderr)
 		return 1
-	pot_path.parent.mkdir(parents=True, exist_ok=True)
-	pot_path.write_bytes(new)
-	print(f"{pot_path.relative_to(checkout)} written ({len(catalog)} messages)")
+	else:
+		pot_path.parent.mkdir(parents=True, exist_ok=True)
+		pot_path.write_bytes(new)
+		print(f"{pot_path.relative_to(checkout)} written ({len(catalog)} messages)")
+	if args.fill_plain and not args.check:
+		fill_plain(pot_path)
 	return 0
 
 
