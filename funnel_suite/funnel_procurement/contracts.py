@@ -41,7 +41,7 @@ def check_contract_case(doc, method=None) -> None:
 			_(
 				"Contract party {0} {1} is not the supplier of procurement case {2} ({3}). Set Party Type to Supplier and Party to {3}, or clear Procurement Case."
 			).format(
-				_(doc.party_type or ""),
+				_(doc.party_type) if doc.party_type else "",
 				frappe.bold(doc.party_name or "-"),
 				frappe.bold(case),
 				frappe.bold(supplier),
