@@ -213,6 +213,21 @@ class TestWarrantyClaim(FunnelTestCase):
 		self.assertEqual(len(doc.warranty_decision_path), 1)
 		self.assertEqual(doc.funnel, "Warranty claims")
 
+	def test_the_support_agent_opens_the_move_log_of_the_claims_they_read(self):
+		claim = self._claim(self.under)
+		answer_warranty_question(claim.name, "Defect confirmed?", "Confirmed")
+		answer_warranty_question(claim.name, "Repairable?", "Repairable")
+		mine = {"reference_doctype": "Warranty Claim", "reference_name": claim.name}
+		frappe.set_user(h.SUPPORT)  # Maintenance User: the Funnel Transition list opens
+		moves = frappe.get_list("Funnel Transition", filters=mine, fields=["to_stage"], order_by="name")
+		self.assertEqual([m.to_stage for m in moves][-1], "Diagnosed")
+		row = frappe.get_all("Funnel Transition", filters=mine, pluck="name")[0]
+		self.assertTrue(frappe.has_permission("Funnel Transition", "read", row))
+		self.assertFalse(frappe.has_permission("Funnel Transition", "write", row))
+		frappe.set_user(h.SALES)  # reads no claims: none of their moves
+		self.assertEqual(frappe.get_list("Funnel Transition", filters=mine, pluck="name"), [])
+		self.assertFalse(frappe.has_permission("Funnel Transition", "read", row))
+
 	def test_a_new_claim_cannot_bring_its_own_path_or_outcome(self):
 		frappe.set_user(h.SUPPORT)
 		claim = h.make_claim(
