@@ -31,10 +31,18 @@ def card_owner(doc) -> str:
 	return (field and doc.get(field)) or doc.owner or frappe.session.user
 
 
+def _may_read(user: str, doc) -> bool:
+	return bool(frappe.has_permission(doc.doctype, "read", doc, user=user))
+
+
 def assignee(row, doc) -> str:
 	"""Who gets a stage's next action: the stage's user, else (with a stage role) the card's owner
-	when they have the role or the role's least busy user, else the card's owner."""
-	if row.next_action_assign_to:
+	when they have the role or the role's least busy user, else the card's owner.
+
+	The ToDo names the card and its title, so it only goes to someone who may read the card: a
+	stage's user or a role's user kept from it (another company's, by user permissions) is passed
+	over."""
+	if row.next_action_assign_to and _may_read(row.next_action_assign_to, doc):
 		return row.next_action_assign_to
 	owner = card_owner(doc)
 	if not row.get("next_action_role") or row.next_action_role in frappe.get_roles(owner):
@@ -63,7 +71,10 @@ def assignee(row, doc) -> str:
 			group_by="allocated_to",
 		)
 	}
-	return min(sorted(users), key=lambda u: load.get(u, 0))
+	for user in sorted(sorted(users), key=lambda u: load.get(u, 0)):  # the least busy reader
+		if _may_read(user, doc):
+			return user
+	return owner
 
 
 def _stage_row(funnel: str, stage: str):

@@ -112,6 +112,41 @@ class TestSmartTasks(FunnelTestCase):
 		move_card("Opportunity", card.name, "Proposal sent")
 		self.assertEqual(smart_tasks(card.name, "Open")[0].allocated_to, free)
 
+	def test_a_task_goes_only_to_someone_who_may_read_the_card(self):
+		frappe.db.savepoint("reader_gate")  # the other tests of the class share its records
+		try:
+			self._only_readers_get_the_task()
+		finally:
+			frappe.db.rollback(save_point="reader_gate")
+			frappe.clear_document_cache("Funnel", self.funnel)
+
+	def _only_readers_get_the_task(self):
+		from funnel_suite.tests.utils import other_company
+
+		card = self.card()
+		elsewhere = other_company(card.company)
+		role = "Funnel Test Reader Gate"
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role}).insert()
+		# the least busy user of the role (first by name too) works only for the other company
+		outsider = make_user("funnel-gate-aaa-outsider@example.test", "Sales User", role)
+		reader = make_user("funnel-gate-reader@example.test", "Sales User", role)
+		fixed = make_user("funnel-gate-fixed@example.test", "Sales User")
+		for user in (outsider, fixed):
+			frappe.get_doc(
+				{"doctype": "User Permission", "user": user, "allow": "Company", "for_value": elsewhere}
+			).insert(ignore_permissions=True)
+		frappe.get_doc({"doctype": "ToDo", "allocated_to": reader, "description": "Something else"}).insert()
+		self.assertFalse(frappe.has_permission("Opportunity", "read", card, user=outsider))
+		funnel = frappe.get_doc("Funnel", self.funnel)
+		funnel.stages[1].next_action_assign_to = fixed  # the stage's user: the other company's
+		funnel.stages[1].next_action_role = role
+		funnel.save()
+		move_card("Opportunity", card.name, "Proposal sent")
+		task = smart_tasks(card.name, "Open")[0]
+		self.assertEqual(task.allocated_to, reader)  # busier, but the only one who reads the card
+		self.assertEqual(frappe.get_all("ToDo", filters={"allocated_to": ("in", [outsider, fixed])}), [])
+
 	def test_the_salespersons_own_todos_are_left_alone(self):
 		card = self.card()
 		own = frappe.get_doc(
