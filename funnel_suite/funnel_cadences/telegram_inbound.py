@@ -221,12 +221,20 @@ def register_webhook() -> dict:
 	token = get_decrypted_password(SETTINGS, SETTINGS, "telegram_bot_token", False)
 	if not token:
 		frappe.throw(_("Cadence Settings has no Telegram Bot Token."), title=_("No Bot Token"))
+	url = webhook_url()
+	if not url.lower().startswith("https://"):
+		# Telegram delivers updates to https addresses only: say so before sending the bot token
+		frappe.throw(
+			_(
+				"Telegram delivers messages only to an https address, and this site's address is {0}. Set the site's public https address first (site config {1}, e.g. https://crm.example.com)."
+			).format(frappe.bold(url), frappe.bold("host_name")),
+			title=_("Webhook Not Registered"),
+		)
 	secret = _secret()
 	if not secret:
 		secret = frappe.generate_hash(length=SECRET_LENGTH)
 		settings.telegram_webhook_secret = secret
 		settings.save()
-	url = webhook_url()
 	base = (settings.telegram_base_url or "https://api.telegram.org").rstrip("/")
 	try:
 		outbound.request(

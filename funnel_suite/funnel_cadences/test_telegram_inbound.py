@@ -72,8 +72,12 @@ class TestTelegramInbound(FunnelTestCase):
 	def setUp(self):
 		self.ips: set[str] = set()
 		self.switch()
+		# the site's public address (Telegram calls https addresses only)
+		self.host_name = frappe.local.conf.get("host_name")
+		frappe.local.conf.host_name = "https://crm.example.com"
 
 	def tearDown(self):
+		frappe.local.conf.host_name = self.host_name
 		for ip in self.ips:  # the limiter's counters live in Redis, outside the rolled-back transaction
 			frappe.cache.delete(frappe.cache.make_key(f"rl:{METHOD}:{ip}"))
 		frappe.local.request = None
@@ -311,6 +315,16 @@ class TestTelegramInbound(FunnelTestCase):
 		with self.assertRaises(frappe.ValidationError) as ctx:
 			register_telegram_webhook()
 		self.assertIn("private", str(ctx.exception))
+		self.assertNotIn(BOT_TOKEN, str(ctx.exception))
+
+	def test_a_site_without_an_https_address_is_told_before_telegram_is_called(self):
+		frappe.local.conf.host_name = "http://crm.example.com"
+		with patch.object(outbound, "request") as request:
+			with self.assertRaises(frappe.ValidationError) as ctx:
+				register_telegram_webhook()
+		request.assert_not_called()
+		self.assertIn("https", str(ctx.exception))
+		self.assertIn("http://crm.example.com", str(ctx.exception))
 		self.assertNotIn(BOT_TOKEN, str(ctx.exception))
 
 	def test_only_a_system_manager_registers_the_webhook(self):

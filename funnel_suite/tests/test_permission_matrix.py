@@ -342,6 +342,9 @@ class MatrixFixtures(FunnelTestCase):
 		mocked = patch.object(outbound, "request")
 		mocked.start()
 		self.addCleanup(mocked.stop)
+		host = frappe.local.conf.get("host_name")  # Telegram calls https addresses only
+		frappe.local.conf.host_name = "https://crm.example.com"
+		self.addCleanup(lambda: frappe.local.conf.update({"host_name": host}))
 		return {}
 
 	def _disqualification_reason(self) -> str:
