@@ -75,7 +75,7 @@ class TestWorkOrders(FunnelTestCase):
 				"quantity": 1,
 				"company": cls.company,
 				"currency": frappe.get_cached_value("Company", cls.company, "default_currency"),
-				"rm_cost_as_per": "Manual",
+				"rm_cost_as_per": "Valuation Rate",
 				"is_active": 1,
 				"is_default": 1,
 				"with_operations": 1,
@@ -97,9 +97,9 @@ class TestWorkOrders(FunnelTestCase):
 
 	# --- fixtures ---------------------------------------------------------------------------
 
-	def order(self, extra_works=(), **values):
+	def order(self, extra_works=(), user=h.FOREMAN, **values):
 		"""An order for 2 cabinets: cutting in "Materials issued", assembly in "Cutting done"."""
-		frappe.set_user(h.FOREMAN)
+		frappe.set_user(user)
 		works = [
 			{
 				"description": "Cut the panels",
@@ -182,7 +182,10 @@ class TestWorkOrders(FunnelTestCase):
 	def test_the_foreman_creates_a_draft_work_order_linked_both_ways(self):
 		customer = h.make_customer()
 		so = h.make_sales_order(customer, self.cabinet, qty=2)
-		order = self.order(customer=customer, source_doctype="Sales Order", source_name=so)
+		h.make_planner()
+		# a foreman who also reads sales orders makes the order for one
+		order = self.order(user=h.PLANNER, customer=customer, source_doctype="Sales Order", source_name=so)
+		frappe.set_user(h.FOREMAN)
 		name = create_work_order(order.name)
 		wo = frappe.get_doc("Work Order", name)
 		self.assertEqual(wo.docstatus, 0)
@@ -352,12 +355,14 @@ class TestWorkOrders(FunnelTestCase):
 		self.assertIn("Materials issued", comments(order.name)[-1])
 
 	def test_the_ready_stage_can_be_set_and_must_be_an_open_stage(self):
+		order = self.order()
+		frappe.set_user(h.MANAGER)  # Manufacturing Manager: Production Settings are theirs
 		settings = frappe.get_doc("Production Settings")
 		settings.work_order_ready_stage = "Delivered"
 		self.assertRaises(frappe.ValidationError, settings.save)
+		settings = frappe.get_doc("Production Settings")
 		settings.work_order_ready_stage = " Quality checked "
 		settings.save()
-		order = self.order()
 		self.assertEqual(work_orders.target_stage(order), "Quality checked")
 		settings.work_order_ready_stage = ""
 		settings.save()
