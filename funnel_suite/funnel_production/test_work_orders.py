@@ -41,55 +41,12 @@ class TestWorkOrders(FunnelTestCase):
 		settings.save()
 		cls.company = company()
 		cls.warehouse = warehouse()
-		mfg = frappe.get_doc("Manufacturing Settings")
-		mfg.default_wip_warehouse = cls.warehouse
-		mfg.default_fg_warehouse = cls.warehouse
-		mfg.disable_capacity_planning = 1
-		mfg.save()
-		cls.workstation = frappe.get_doc(
-			{"doctype": "Workstation", "workstation_name": unique("FS Bench"), "hour_rate_labour": 20}
-		).insert()
-		cls.cutting = cls._operation("FS Cutting")
-		cls.assembly = cls._operation("FS Assembly")
+		h.manufacturing_defaults()
+		cls.cutting, cls.assembly = h.make_operations()
 		cls.board = make_item()
 		cls.cabinet = make_item()
-		cls.bom = cls._bom(cls.cabinet, cls.board)
+		cls.bom = h.make_bom(cls.cabinet, cls.board, (cls.cutting, cls.assembly))
 		cls.funnel = h.production_funnel()
-
-	@classmethod
-	def _operation(cls, name: str) -> str:
-		return (
-			frappe.get_doc(
-				{"doctype": "Operation", "name": unique(name), "workstation": cls.workstation.name}
-			)
-			.insert()
-			.name
-		)
-
-	@classmethod
-	def _bom(cls, item: str, material: str) -> str:
-		bom = frappe.get_doc(
-			{
-				"doctype": "BOM",
-				"item": item,
-				"quantity": 1,
-				"company": cls.company,
-				"currency": frappe.get_cached_value("Company", cls.company, "default_currency"),
-				"rm_cost_as_per": "Valuation Rate",
-				"is_active": 1,
-				"is_default": 1,
-				"with_operations": 1,
-				"items": [
-					{"item_code": material, "qty": 2, "rate": 10, "source_warehouse": cls.warehouse},
-				],
-				"operations": [
-					{"operation": cls.cutting, "workstation": cls.workstation.name, "time_in_mins": 30},
-					{"operation": cls.assembly, "workstation": cls.workstation.name, "time_in_mins": 60},
-				],
-			}
-		).insert()
-		bom.submit()
-		return bom.name
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
