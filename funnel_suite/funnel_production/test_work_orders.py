@@ -188,6 +188,12 @@ class TestWorkOrders(FunnelTestCase):
 			create_work_order(no_bom.name)
 		self.assertIn("BOM", str(caught.exception))
 		self.assertIn(plain, str(caught.exception))
+		self.assertRaises(frappe.DoesNotExistError, create_work_order, "PRD-no-such-order")
+		cancelled = self.order()
+		move_card(ORDER, cancelled.name, "Cancelled")
+		with self.assertRaises(frappe.ValidationError) as caught:
+			create_work_order(cancelled.name)
+		self.assertIn("Cancelled", str(caught.exception))
 		order = self.order()
 		first = create_work_order(order.name)
 		with self.assertRaises(frappe.ValidationError) as caught:

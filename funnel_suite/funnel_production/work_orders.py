@@ -84,6 +84,15 @@ def _sales_order(doc, item_code: str) -> tuple[str | None, str | None]:
 	return (doc.source_name, line) if line is not None else (None, None)
 
 
+def _is_closed(doc) -> bool:
+	from funnel_suite.funnels.definitions import load_funnel
+
+	if not doc.get("funnel") or not doc.get("funnel_stage"):
+		return False
+	stage = load_funnel(doc.funnel).stage(doc.funnel_stage)
+	return bool(stage and stage.is_final)
+
+
 @frappe.whitelist(methods=["POST"])
 def create_work_order(order: str) -> str:
 	"""A draft Work Order for the order's item and quantity with the item's default BOM; the
@@ -91,6 +100,13 @@ def create_work_order(order: str) -> str:
 	doc = frappe.get_doc(ORDER, order)
 	doc.check_permission("write")
 	frappe.has_permission("Work Order", "create", throw=True)
+	if _is_closed(doc):
+		_refuse(
+			_(
+				"Production order {0} is in stage {1}, which closes it: a Work Order is made for an open order."
+			).format(bold(doc.name), bold(_(doc.funnel_stage))),
+			_("Order Closed"),
+		)
 	if not doc.item_code:
 		_refuse(
 			_(
