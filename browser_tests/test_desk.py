@@ -592,5 +592,14 @@ def test_production_order_complete_a_work_for_the_foreman(desks, site):
 	desk.close_dialogs()
 
 
+def test_production_order_create_work_order_for_the_foreman(desks, site):
+	desk = desks("foreman")
+	desk.go(f"production-order/{site['production_order']}", ready=".funnel-stage-bar .funnel-stage")
+	click_button(desk, "Work Order", group="Create")
+	desk.page.wait_for_url(re.compile(r"/app/work-order/"))
+	desk.here(".frappe-control[data-fieldname='production_order']").first.wait_for(state="attached")
+	check(desk, "production-order-create-work-order", site)
+
+
 def test_production_order_is_refused_to_a_sales_user(desks, site):
 	expect_refused(desks("sales"), f"production-order/{site['production_order']}", "production-order-refused")

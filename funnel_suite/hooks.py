@@ -283,6 +283,14 @@ _PRODUCTION = [
 	(("Stock Entry",), "on_submit", "funnel_suite.funnel_production.stock.on_stock_entry_change"),
 	(("Stock Entry",), "on_cancel", "funnel_suite.funnel_production.stock.on_stock_entry_change"),
 	(("ToDo",), "on_update", "funnel_suite.funnel_production.works.on_todo_update"),
+	# A Work Order made from an order (work_orders.py): its Job Cards carry the order and complete
+	# its works of their operation; the Work Order's completion (ERPNext's update_status after a
+	# Manufacture entry) moves the order to the ready stage; a cancelled Manufacture says so.
+	(("Job Card",), "validate", "funnel_suite.funnel_production.work_orders.copy_order_link"),
+	(("Job Card",), "on_submit", "funnel_suite.funnel_production.work_orders.on_job_card_change"),
+	(("Job Card",), "on_cancel", "funnel_suite.funnel_production.work_orders.on_job_card_change"),
+	(("Work Order",), "update_status", "funnel_suite.funnel_production.work_orders.on_work_order_status"),
+	(("Stock Entry",), "on_cancel", "funnel_suite.funnel_production.work_orders.on_manufacture_cancel"),
 ]
 
 _WARRANTY = [

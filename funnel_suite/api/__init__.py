@@ -31,6 +31,7 @@ from funnel_suite.api.procurement import (
 )
 from funnel_suite.api.production import (
 	complete_production_work,
+	create_work_order,
 	make_production_order_from_opportunity,
 	make_production_order_from_sales_order,
 )

@@ -7,9 +7,11 @@ from funnel_suite.funnel_production.api import (
 	make_production_order_from_opportunity,
 	make_production_order_from_sales_order,
 )
+from funnel_suite.funnel_production.work_orders import create_work_order
 
 __all__ = [
 	"complete_production_work",
+	"create_work_order",
 	"make_production_order_from_opportunity",
 	"make_production_order_from_sales_order",
 ]

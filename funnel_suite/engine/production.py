@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from funnel_suite.engine.definition import KIND_LOST, Funnel, normalize_stage_name
+from funnel_suite.engine.definition import KIND_LOST, KIND_OPEN, KIND_WON, Funnel, Stage, normalize_stage_name
 
 WORK_PENDING = "Pending"
 WORK_IN_PROGRESS = "In Progress"
@@ -114,6 +114,64 @@ def issued_by_row(lines: Iterable[tuple[str, float, int]]) -> dict[str, float]:
 		if row:
 			issued[row] = issued.get(row, 0.0) + float(qty or 0) * sign
 	return issued
+
+
+# --- ERPNext Work Orders and Job Cards --------------------------------------------------------
+
+
+def ready_stage(funnel: Funnel, configured: str | None = None) -> Stage | None:
+	"""The stage a completed Work Order moves its order to: the configured stage when this funnel
+	has it as an Open stage, else the last Open stage before the first Won stage (the preset's
+	"Ready for delivery"), else the funnel's last Open stage; None for a funnel without one."""
+	chosen = funnel.stage(configured)
+	if chosen is not None and chosen.kind == KIND_OPEN:
+		return chosen
+	won = next((i for i, s in enumerate(funnel.stages) if s.kind == KIND_WON), len(funnel.stages))
+	before = [s for s in funnel.stages[:won] if s.kind == KIND_OPEN]
+	if before:
+		return before[-1]
+	opened = [s for s in funnel.stages if s.kind == KIND_OPEN]
+	return opened[-1] if opened else None
+
+
+def stages_towards(funnel: Funnel, current: str | None, target: str | None) -> list[str]:
+	"""The stages a card enters on its way forward from `current` to `target`: one by one through
+	the sequence in a strict funnel, the target alone otherwise. Nothing when the target is not
+	ahead (already there or passed, a Lost stage, or the card is in a final stage)."""
+	here, there = funnel.stage(current), funnel.stage(target)
+	if here is None or there is None or not here.is_open or not is_forward(funnel, here.name, there.name):
+		return []
+	if not funnel.strict_sequence:
+		return [there.name]
+	sequence = funnel.sequence
+	return [s.name for s in sequence[sequence.index(here) + 1 : sequence.index(there) + 1]]
+
+
+@dataclass(frozen=True)
+class JobCardTime:
+	"""A Job Card of an order as the works read it: its operation, docstatus and logged minutes."""
+
+	operation: str
+	docstatus: int
+	minutes: float = 0.0
+
+
+@dataclass(frozen=True)
+class OperationProgress:
+	done: bool
+	hours: float
+	started: bool
+
+
+def operation_progress(cards: Iterable[JobCardTime], operation: str) -> OperationProgress:
+	"""Where the works of `operation` stand by the order's Job Cards of it (cancelled ones left
+	out): done when at least one is submitted and none is still a draft (a Work Order split into
+	batches has one card per batch); the hours are the submitted cards' logged time."""
+	mine = [c for c in cards if c.operation == operation and c.docstatus in (0, 1)]
+	submitted = [c for c in mine if c.docstatus == 1]
+	hours = round(sum(float(c.minutes or 0) for c in submitted) / 60.0, 6)
+	done = bool(submitted) and len(submitted) == len(mine)
+	return OperationProgress(done=done, hours=hours, started=bool(submitted))
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -129,12 +129,11 @@ def complete_production_work(order: str, row: str, actual_hours: float | None = 
 				_("Actual Hours must be a number of hours, not {0}.").format(bold(actual_hours)),
 				title=_("Invalid Hours"),
 			)
-	works.mark_done(doc, work, actual_hours)
 	# the executor's own report: write on the order was checked above for everyone else; the
 	# executor changes only their row (status, completion, hours), nothing they typed but a number
-	doc.flags.ignore_permissions = own and not frappe.has_permission(ORDER, "write", doc)
-	doc.save()
-	works.close_task(work)
+	works.complete(
+		doc, [(work, actual_hours)], ignore_permissions=own and not frappe.has_permission(ORDER, "write", doc)
+	)
 	return {
 		"row": work.name,
 		"status": WORK_DONE,

@@ -1,6 +1,6 @@
 """Install, migrate and uninstall of the production funnel: the `production_order` link on ERPNext's
-Stock Entry (and the material row on its lines, which issued quantities are counted by), and the
-default Production funnel (preset "production")."""
+Stock Entry (and the material row on its lines, which issued quantities are counted by), on Work
+Order and Job Card, and the default Production funnel (preset "production")."""
 
 from __future__ import annotations
 
@@ -24,6 +24,36 @@ PRODUCTION_FIELDS = {
 			"description": "The production order whose materials this entry issues: its submit and cancel change the order's issued quantities.",
 		}
 	],
+	# "Create Work Order" on an order (funnel_production/work_orders.py): the app sets the link, the
+	# Job Cards of the Work Order carry it, their submit completes the order's works
+	"Work Order": [
+		{
+			"fieldname": "production_order",
+			"label": "Production Order",
+			"fieldtype": "Link",
+			"options": "Production Order",
+			"insert_after": "sales_order",
+			"read_only": 1,
+			"in_standard_filter": 1,
+			"search_index": 1,
+			"no_copy": 1,
+			"description": "The production order this Work Order was created for: its Job Cards complete the order's works, its completion moves the order to the ready stage.",
+		}
+	],
+	"Job Card": [
+		{
+			"fieldname": "production_order",
+			"label": "Production Order",
+			"fieldtype": "Link",
+			"options": "Production Order",
+			"insert_after": "work_order",
+			"read_only": 1,
+			"search_index": 1,
+			"no_copy": 1,
+			"fetch_from": "work_order.production_order",
+			"description": "The production order of the Work Order: submitting this Job Card marks the order's works of the same operation Done.",
+		}
+	],
 	"Stock Entry Detail": [
 		{
 			"fieldname": "production_material",
@@ -43,6 +73,12 @@ _LABELS = (
 		"The production order whose materials this entry issues: its submit and cancel change the order's issued quantities."
 	),
 	_lt("Production Material Row"),
+	_lt(
+		"The production order this Work Order was created for: its Job Cards complete the order's works, its completion moves the order to the ready stage."
+	),
+	_lt(
+		"The production order of the Work Order: submitting this Job Card marks the order's works of the same operation Done."
+	),
 )
 
 

@@ -127,3 +127,67 @@ def make_sales_order(customer: str, item: str, qty: float = 2, submit: bool = Tr
 		return so.name
 	finally:
 		frappe.set_user(user)
+
+
+# --- Work Orders (test_work_orders.py, the permission matrix) -----------------------------------
+
+
+def manufacturing_defaults() -> None:
+	"""Work-in-progress and finished goods warehouses of the default company, no capacity planning
+	(Job Cards need no free time slot). As Administrator."""
+	mfg = frappe.get_doc("Manufacturing Settings")
+	mfg.default_wip_warehouse = warehouse()
+	mfg.default_fg_warehouse = warehouse()
+	mfg.disable_capacity_planning = 1
+	mfg.save(ignore_permissions=True)
+
+
+def make_operations(names=("FS Cutting", "FS Assembly")) -> list[str]:
+	"""Operations on one new workstation. As Administrator."""
+	station = frappe.get_doc(
+		{"doctype": "Workstation", "workstation_name": unique("FS Bench"), "hour_rate_labour": 20}
+	).insert(ignore_permissions=True)
+	return [
+		frappe.get_doc({"doctype": "Operation", "name": unique(name), "workstation": station.name})
+		.insert(ignore_permissions=True)
+		.name
+		for name in names
+	]
+
+
+def make_bom(item: str, material: str, operations=(), minutes=(30, 60)) -> str:
+	"""A submitted default BOM: 2 of `material` per `item`, the operations in order. As Administrator."""
+	workstation = frappe.db.get_value("Operation", operations[0], "workstation") if operations else None
+	bom = frappe.get_doc(
+		{
+			"doctype": "BOM",
+			"item": item,
+			"quantity": 1,
+			"company": company(),
+			"currency": frappe.get_cached_value("Company", company(), "default_currency"),
+			"rm_cost_as_per": "Valuation Rate",
+			"is_active": 1,
+			"is_default": 1,
+			"with_operations": 1 if operations else 0,
+			"items": [{"item_code": material, "qty": 2, "rate": 10, "source_warehouse": warehouse()}],
+			"operations": [
+				{"operation": op, "workstation": workstation, "time_in_mins": mins}
+				for op, mins in zip(operations, minutes, strict=False)
+			],
+		}
+	).insert(ignore_permissions=True)
+	bom.submit()
+	return bom.name
+
+
+def make_bom_order() -> str:
+	"""A production order of 1 item that has a default BOM (as Administrator)."""
+	user = frappe.session.user
+	frappe.set_user("Administrator")
+	try:
+		manufacturing_defaults()
+		item = make_item()
+		make_bom(item, make_item(), make_operations(("FS Matrix op",)), minutes=(15,))
+		return make_order(item_code=item, qty=1).name
+	finally:
+		frappe.set_user(user)

@@ -55,6 +55,20 @@ def mark_done(order_doc, row, actual_hours=None) -> None:
 		row.actual_hours = flt(actual_hours)
 
 
+def complete(order_doc, done, ignore_permissions: bool = False) -> None:
+	"""Mark works Done with their hours (`done`: (row, hours) pairs), save the order once, close
+	the works' tasks: the one path of a work's completion by hand and by a Job Card."""
+	for row, hours in done:
+		mark_done(order_doc, row, hours)
+	order_doc.flags.ignore_permissions = ignore_permissions
+	try:
+		order_doc.save()
+	finally:
+		order_doc.flags.ignore_permissions = False
+	for row, _hours in done:
+		close_task(row)
+
+
 def on_todo_update(doc, method=None) -> None:
 	"""ToDo on_update: closing the task of a work marks the work Done (completed now)."""
 	if doc.reference_type != ORDER or doc.status != "Closed" or not doc.has_value_changed("status"):

@@ -301,12 +301,20 @@ def _procurement(company: str, buyer: str, deal: str) -> dict:
 
 def _production(company: str, foreman: str) -> dict:
 	"""A fresh Production Order at its entry stage with one work of that stage, the foreman its
-	executor (the 'Complete a Work' button on his form)."""
-	from funnel_suite.funnel_production.test_helpers import make_order
+	executor (the 'Complete a Work' button on his form), for an item with a default BOM (Create →
+	Work Order)."""
+	from funnel_suite.funnel_procurement.test_helpers import make_item
+	from funnel_suite.funnel_production import test_helpers as h
 
-	order = make_order(
+	if not frappe.db.get_single_value("Manufacturing Settings", "default_fg_warehouse"):
+		h.manufacturing_defaults()
+	item = make_item()
+	h.make_bom(item, make_item())
+	order = h.make_order(
 		title=f"Browser cabinet {_tag()}",
 		company=company,
+		item_code=item,
+		qty=1,
 		works=[("Browser cutting plan", _entry_stage("Production Order"), foreman)],
 	)
 	return {"production_order": order.name}

@@ -55,6 +55,8 @@ ATTEMPTS = {
 	"warranty_node": "Warranty refund",
 	"warranty_outcome": "Refund",
 	"warranty_decision_path": [{"node": "Defect confirmed?", "answer": "Confirmed", "answered_by": "forged"}],
+	# the production order of a Work Order / Job Card (set by "Create Work Order")
+	"production_order": "PRD-99999",
 }
 
 

@@ -145,6 +145,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 		"funnel_suite.api.complete_production_work",
 		{"foreman", "storekeeper", "executor"},
 	),
+	# write on the order and create on Work Order: the foreman (a Stock User reads Work Orders only)
+	"create_work_order": ("funnel_suite.api.create_work_order", {"foreman"}),
 }
 
 
@@ -318,12 +320,21 @@ class MatrixFixtures(FunnelTestCase):
 			"make_warranty_credit_note": lambda: {"claim": self.claim, "sales_invoice": "no-such-invoice"},
 			"make_production_order_from_sales_order": lambda: {"source_name": self.sales_order},
 			"make_production_order_from_opportunity": lambda: {"source_name": won.name},
+			"create_work_order": lambda: {"order": self._bom_order()},
 			"complete_production_work": lambda: {
 				"order": self.production_order.name,
 				"row": self.production_order.works[0].name,
 				"actual_hours": 1,
 			},
 		}.get(label.split("@")[0], dict)()
+
+	def _bom_order(self) -> str:
+		"""A production order of an item with a default BOM (made once)."""
+		if not getattr(type(self), "bom_order", None):
+			from funnel_suite.funnel_production.test_helpers import make_bom_order
+
+			type(self).bom_order = make_bom_order()
+		return type(self).bom_order
 
 	def _telegram_bot(self) -> dict:
 		"""Messages to the bot switched on, with a token; the setWebhook call mocked."""

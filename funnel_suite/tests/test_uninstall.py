@@ -47,12 +47,14 @@ class TestUninstall(FunnelTestCase):
 			for doctype in ("Lead", "Opportunity", "Contact", "Customer", "Warranty Claim"):
 				frappe.clear_cache(doctype=doctype)
 			from funnel_suite.funnel_procurement.setup import BUYING_DOCTYPES
+			from funnel_suite.funnel_production.setup import PRODUCTION_FIELDS
 
-			for doctype in (*BUYING_DOCTYPES, "Stock Entry", "Stock Entry Detail"):
+			for doctype in (*BUYING_DOCTYPES, *PRODUCTION_FIELDS):  # Stock Entry, Work Order, Job Card…
 				frappe.clear_cache(doctype=doctype)
 		self.assertIsNotNone(frappe.get_meta("Lead").get_field("funnel"))
 		self.assertIsNotNone(frappe.get_meta("Purchase Order").get_field("procurement_case"))
 		self.assertIsNotNone(frappe.get_meta("Stock Entry").get_field("production_order"))
+		self.assertIsNotNone(frappe.get_meta("Job Card").get_field("production_order"))
 
 	def test_the_app_adds_no_permission_rule_to_erpnext_doctypes(self):
 		# one custom rule would freeze the doctype's standard rules on the site (the host copies

@@ -1,8 +1,10 @@
 // A Production Order: the workshop completes a work with the hours it took (the work's executor
-// may complete their own work); Stock Entries of the order are under Connections.
+// may complete their own work); "Create Work Order" when the item has a default active BOM; Stock
+// Entries, Work Orders and Job Cards of the order are under Connections.
 frappe.ui.form.on("Production Order", {
 	refresh(frm) {
 		if (frm.is_new()) return;
+		add_work_order_button(frm);
 		const me = frappe.session.user;
 		const can_write = frm.has_perm("write");
 		const open = (frm.doc.works || []).filter(
@@ -53,3 +55,44 @@ frappe.ui.form.on("Production Order", {
 		});
 	},
 });
+
+// The button shows when the user may change the order and create Work Orders, the order has an
+// item and a quantity, the item a default active BOM, and no Work Order of the order is running
+// (the server checks all of it again).
+function add_work_order_button(frm) {
+	const doc = frm.doc;
+	if (!doc.item_code || !(doc.qty > 0) || !frm.has_perm("write")) return;
+	if (!frappe.model.can_create("Work Order")) return;
+	frappe.db
+		.get_value("BOM", { item: doc.item_code, is_active: 1, is_default: 1, docstatus: 1 }, "name")
+		.then((r) => {
+			if (!r.message || !r.message.name || frm.doc.name !== doc.name) return;
+			return frappe.db
+				.get_value(
+					"Work Order",
+					{
+						production_order: doc.name,
+						docstatus: ["<", 2],
+						status: ["not in", ["Completed", "Closed"]],
+					},
+					"name"
+				)
+				.then((running) => {
+					if (running.message && running.message.name) return;
+					frm.add_custom_button(
+						__("Work Order"),
+						() => {
+							frappe.call({
+								method: "funnel_suite.api.create_work_order",
+								args: { order: frm.doc.name },
+								freeze: true,
+								callback(res) {
+									if (res.message) frappe.set_route("Form", "Work Order", res.message);
+								},
+							});
+						},
+						__("Create")
+					);
+				});
+		});
+}
