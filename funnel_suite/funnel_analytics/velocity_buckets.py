@@ -12,6 +12,7 @@ the live path and the rebuild alike.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -43,10 +44,12 @@ COLUMNS = (
 _ADD = "`exits` = `exits` + values(`exits`), `seconds` = `seconds` + values(`seconds`), `modified` = values(`modified`)"
 
 
+@functools.lru_cache(maxsize=65536)
 def _md5(text: str, length: int) -> str:
 	return hashlib.md5(text.encode()).hexdigest()[:length]
 
 
+@functools.lru_cache(maxsize=65536)
 def range_prefix(funnel: str, grain: str, dimension: str, value: str) -> str:
 	"""The primary key's start: a funnel's rows of one grain and one dimension value are stored
 	together (InnoDB clusters the table on it), in period order."""
