@@ -57,9 +57,10 @@ def range_prefix(funnel: str, grain: str, dimension: str, value: str) -> str:
 
 
 def cell_name(key: tuple, bucket: int) -> str:
+	"""The row's primary key (key as `velocity.exit_cells` gives it: its period is a date)."""
 	funnel, grain, period, stage, company, dimension, value = key
 	tail = _md5(f"{stage}\x1f{company or ''}", 10)
-	return f"{range_prefix(funnel, grain, dimension, value)}{getdate(period):%Y%m%d}{tail}{int(bucket):03d}"
+	return f"{range_prefix(funnel, grain, dimension, value)}{period:%Y%m%d}{tail}{int(bucket):03d}"
 
 
 def key_range(funnel: str, grain: str, dimension: str, value: str, start, end) -> tuple[str, str]:
@@ -214,7 +215,7 @@ def rebuild_on_bulk_placement(*args, **kwargs) -> None:
 
 # The report reads the move log itself while the period holds at most this many moves out of the
 # funnel's stages (what the exact percentiles cost stays small), the histograms above that.
-EXACT_LIMIT = 5000
+EXACT_LIMIT = 1000
 # a user scope listing more values than this on the histograms' dimension is answered exactly
 MAX_SCOPE_VALUES = 50
 
