@@ -395,14 +395,16 @@ def velocity_report(filters) -> tuple[list, list, str, dict, list]:
 	from_histograms = found is not None and velocity.use_histograms(found[1], velocity_buckets.EXACT_LIMIT)
 	if from_histograms:
 		left = _exits_from_histograms(found[0])
+		# the rule counts every card of the funnel (what the exact path would read); the report
+		# names only the limit, not that count, which may include cards the user cannot see
 		path = _(
-			"duration histograms: {0} moves out of the funnel's stages in the period; the mean is exact, the median and the 90th percentile lie within the ± shown (at most ±{1}% of the value)"
-		).format(found[1], round(velocity.RELATIVE_ERROR * 100, 1))
+			"duration histograms: the period holds more than {0} moves out of the funnel's stages; the mean is exact, the median and the 90th percentile lie within the ± shown (at most ±{1}% of the value)"
+		).format(velocity_buckets.EXACT_LIMIT, round(velocity.RELATIVE_ERROR * 100, 1))
 	elif found is not None:
 		left = _exits_exact(f, scope)
-		path = _(
-			"the move log, exact: {0} moves out of the funnel's stages in the period (up to {1} are read from the log itself)"
-		).format(found[1], velocity_buckets.EXACT_LIMIT)
+		path = _("the move log, exact: the period holds at most {0} moves out of the funnel's stages").format(
+			velocity_buckets.EXACT_LIMIT
+		)
 	elif scope.exact:
 		left = _exits_exact(f, scope)
 		path = _("the move log, exact: your access to these cards is checked card by card")
