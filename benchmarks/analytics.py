@@ -354,10 +354,12 @@ def measure_velocity(frappe, repeat: int, windows=None) -> None:
 			print(f"Stage Velocity, {name:<36}{ms:8.1f} ms   ({path})")
 			if not extra_label:
 				RESULTS[f"velocity_{label.replace(' ', '_')}_ms"] = ms
-			slowest[label] = max(slowest.get(label, 0.0), ms)
+			if "histograms" in path:
+				# the filters the histograms answer (two of owner, source, territory are exact)
+				slowest[label] = max(slowest.get(label, 0.0), ms)
 	RESULTS["velocity_month_ms"] = RESULTS.get("velocity_calendar_month_ms", 0.0)
 	RESULTS["velocity_year_ms"] = RESULTS.get("velocity_last_year_ms", 0.0)
-	RESULTS["velocity_max_ms"] = max(slowest.values())
+	RESULTS["velocity_max_ms"] = max(slowest.values(), default=0.0)
 
 
 def build_velocity(frappe, reused: bool) -> None:
