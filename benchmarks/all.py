@@ -113,6 +113,22 @@ def main() -> int:
 		full,
 	)
 	row(
+		f"Stage Velocity, a year ({args.cards:,} cards)",
+		results.get("velocity_year_ms"),
+		"<= 100 ms (1M)",
+		lambda v: v <= 100,
+		"{:.1f} ms",
+		full,
+	)
+	row(
+		f"Stage Velocity, slowest histogram run ({args.cards:,} cards)",
+		results.get("velocity_max_ms"),
+		"<= 100 ms (1M)",
+		lambda v: v <= 100,
+		"{:.1f} ms",
+		full,
+	)
+	row(
 		f"repeat-sales job at {results.get('repeat_scale', 0):,.0f} customers",
 		results.get("contacts_per_s"),
 		">= 200/s (digest)",

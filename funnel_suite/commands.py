@@ -30,13 +30,14 @@ def funnel_suite_demo(context):
 @click.option("--funnel", help="Rebuild only this funnel (default: every funnel)")
 @pass_context
 def funnel_suite_rebuild_analytics(context, funnel=None):
-	"""Recompute the funnel analytics (Funnel Summary, Funnel Card State) from the move log and the
-	cards, in one transaction."""
+	"""Recompute the funnel analytics (Funnel Summary, Funnel Card State, Funnel Velocity Bucket)
+	from the move log and the cards, in one transaction."""
 	import time
 
 	import frappe
 
 	from funnel_suite.funnel_analytics.summary import rebuild
+	from funnel_suite.funnel_analytics.velocity_buckets import rebuild_velocity
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -45,13 +46,15 @@ def funnel_suite_rebuild_analytics(context, funnel=None):
 		frappe.set_user("Administrator")
 		started = time.perf_counter()
 		counts = rebuild(funnel)
+		counts["velocity_rows"] = rebuild_velocity(funnel)
 		frappe.db.commit()
 		click.echo(
-			"funnel_suite analytics rebuilt in {:.1f} s: {} summary rows, {} card states ({} log rows got "
-			"their card's dimensions)".format(
+			"funnel_suite analytics rebuilt in {:.1f} s: {} summary rows, {} card states, {} velocity "
+			"histogram rows ({} log rows got their card's dimensions)".format(
 				time.perf_counter() - started,
 				counts["summary_rows"],
 				counts["card_states"],
+				counts["velocity_rows"],
 				counts["log_rows_backfilled"],
 			)
 		)

@@ -102,13 +102,17 @@ funnel_on_move = [
 	"funnel_suite.funnel_sales.refusals.on_card_moved",  # sales: refusal reviews
 	"funnel_suite.funnel_qualification.quality.on_card_moved",  # qualification: lead quality
 	"funnel_suite.funnel_analytics.summary.on_card_moved",  # analytics: the summary
+	"funnel_suite.funnel_analytics.velocity_buckets.on_card_moved",  # analytics: velocity histograms
 	"funnel_suite.funnel_cadences.enrollment.on_card_moved",  # cadences: enrol / stop on stage entry
 	"funnel_suite.funnel_production.moves.on_card_moved",  # production: issue materials, open works
 ]
 # Called with (funnel doc, funnel before the save) after a Funnel is saved (analytics).
 funnel_on_definition_change = ["funnel_suite.funnel_analytics.summary.on_funnel_changed"]
 # Called after cards were placed in funnels in bulk (their moves logged without per-move hooks).
-funnel_on_bulk_placement = ["funnel_suite.funnel_analytics.summary.rebuild"]
+funnel_on_bulk_placement = [
+	"funnel_suite.funnel_analytics.summary.rebuild",
+	"funnel_suite.funnel_analytics.velocity_buckets.rebuild_on_bulk_placement",
+]
 # Hand-off rules computed from settings, called with (doc, funnel, stage reached) (sales).
 funnel_handoff_rules = ["funnel_suite.funnel_sales.deferred.deferred_handoff"]
 # Deleting a card (the host's delete, by a user with delete permission): hooks get (card, its move
@@ -116,6 +120,7 @@ funnel_handoff_rules = ["funnel_suite.funnel_sales.deferred.deferred_handoff"]
 funnel_on_card_delete = [
 	"funnel_suite.funnel_sales.refusals.on_deal_deleted",
 	"funnel_suite.funnel_analytics.summary.on_card_deleted",
+	"funnel_suite.funnel_analytics.velocity_buckets.on_card_deleted",
 	"funnel_suite.funnel_cadences.enrollment.on_card_deleted",
 	"funnel_suite.funnel_repeat_sales.planner.on_card_deleted",
 	"funnel_suite.funnel_procurement.alarms.on_case_deleted",

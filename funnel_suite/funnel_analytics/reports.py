@@ -10,13 +10,15 @@ runs a fixed number of SQL queries (at most 3) whatever the number of rows.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import frappe
 from frappe import _
-from frappe.utils import cint, get_first_day, get_last_day, getdate, now_datetime, today
+from frappe.utils import cint, escape_html, get_first_day, get_last_day, getdate, now_datetime, today
 
-from funnel_suite.engine import analytics
+from funnel_suite.engine import analytics, velocity
+from funnel_suite.funnel_analytics import velocity_buckets
 from funnel_suite.funnel_analytics.scope import Scope, scope_for
 from funnel_suite.funnel_analytics.summary import STATE, SUMMARY, funnel_definitions, summary_range
 from funnel_suite.funnels.card import card_doctypes, load_funnel
@@ -334,10 +336,8 @@ def conversion_report(filters) -> tuple[list, list, None, dict, list]:
 # --- Stage Velocity -----------------------------------------------------------------------
 
 
-def velocity_report(filters) -> tuple[list, list, None, dict, list]:
-	f = parse_filters(filters)
-	funnel = load_funnel(f.funnel)
-	scope = scope_for(f.doctype)
+def _exits_exact(f: Filters, scope: Scope) -> dict[str, tuple]:
+	"""normalized stage left -> (moves out, mean, median, p90 seconds) from the move log. One query."""
 	params: dict = {
 		"funnel": f.funnel,
 		"from": dt.datetime.combine(f.from_date, dt.time.min),
@@ -358,6 +358,61 @@ def velocity_report(filters) -> tuple[list, list, None, dict, list]:
 		) x""",
 		params,
 	)
+	return {analytics.normalize_stage_name(r[0]): tuple(r[1:]) for r in exits}
+
+
+def _exits_from_histograms(histograms: dict) -> dict[str, tuple]:
+	"""normalized stage left -> (moves out, mean, median, p90 seconds, median ±, p90 ±)."""
+	merged: dict[str, velocity.Histogram] = {}
+	for stage, histogram in histograms.items():
+		merged.setdefault(analytics.normalize_stage_name(stage), velocity.Histogram()).merge(histogram)
+	result = {}
+	for key, histogram in merged.items():
+		median, p90 = histogram.percentile(0.5), histogram.percentile(0.9)
+		result[key] = (histogram.count, histogram.mean(), median.value, p90.value, median.error, p90.error)
+	return result
+
+
+def _error_days(seconds) -> float | None:
+	"""An error bound in days, rounded up (a bound must not shrink in the rounding)."""
+	if seconds is None:
+		return None
+	if math.isinf(seconds):
+		return None
+	return math.ceil(float(seconds) / DAY * 100 - 1e-9) / 100
+
+
+def velocity_report(filters) -> tuple[list, list, str, dict, list]:
+	"""Time in each stage and the bottleneck. Mean, median and 90th percentile of the time spent in
+	a stage by the cards that left it in the period come from the duration histograms
+	(`velocity_buckets`) when the period holds more than EXACT_LIMIT moves out of the funnel's
+	stages — the median and the 90th percentile then carry an error bound (± columns) — and from
+	the move log otherwise, or when the user's scope or the filters need it. The report says which."""
+	f = parse_filters(filters)
+	funnel = load_funnel(f.funnel)
+	scope = scope_for(f.doctype)
+	found = velocity_buckets.histograms_for(f, scope)
+	from_histograms = found is not None and velocity.use_histograms(found[1], velocity_buckets.EXACT_LIMIT)
+	if from_histograms:
+		left = _exits_from_histograms(found[0])
+		# the rule counts every card of the funnel (what the exact path would read); the report
+		# names only the limit, not that count, which may include cards the user cannot see
+		path = _(
+			"duration histograms: the period holds more than {0} moves out of the funnel's stages; the mean is exact, the median and the 90th percentile lie within the ± shown (at most ±{1}% of the value)"
+		).format(velocity_buckets.EXACT_LIMIT, round(velocity.RELATIVE_ERROR * 100, 1))
+	elif found is not None:
+		left = _exits_exact(f, scope)
+		path = _("the move log, exact: the period holds at most {0} moves out of the funnel's stages").format(
+			velocity_buckets.EXACT_LIMIT
+		)
+	elif scope.exact:
+		left = _exits_exact(f, scope)
+		path = _("the move log, exact: your access to these cards is checked card by card")
+	else:
+		left = _exits_exact(f, scope)
+		path = _(
+			"the move log, exact: the histograms keep one of owner, source and territory at a time, the filters ask for more"
+		)
 	state_params: dict = {"funnel": f.funnel, "now": now_datetime()}
 	current = frappe.db.sql(
 		f"""select s.stage, count(*), avg(timestampdiff(second, s.stage_since, %(now)s)),
@@ -368,9 +423,8 @@ def velocity_report(filters) -> tuple[list, list, None, dict, list]:
 		group by s.stage""",
 		state_params,
 	)
-	left = {analytics.normalize_stage_name(r[0]): r for r in exits}
 	now_in = {analytics.normalize_stage_name(r[0]): r for r in current}
-	medians = {s.name: (left.get(s.key) or (None,) * 5)[3] for s in funnel.stages}
+	medians = {s.name: (left.get(s.key) or (None,) * 3)[2] for s in funnel.stages}
 	slowest = analytics.bottleneck(
 		funnel, {k: float(v) if v is not None else None for k, v in medians.items()}
 	)
@@ -399,6 +453,26 @@ def velocity_report(filters) -> tuple[list, list, None, dict, list]:
 			"precision": 2,
 			"width": 150,
 		},
+		*(
+			[
+				{
+					"fieldname": "median_error_days",
+					"label": _("Median ± Days"),
+					"fieldtype": "Float",
+					"precision": 2,
+					"width": 120,
+				},
+				{
+					"fieldname": "p90_error_days",
+					"label": _("90th Percentile ± Days"),
+					"fieldtype": "Float",
+					"precision": 2,
+					"width": 160,
+				},
+			]
+			if from_histograms
+			else []
+		),
 		{"fieldname": "cards_now", "label": _("Cards Now"), "fieldtype": "Int", "width": 100},
 		{
 			"fieldname": "mean_age_days",
@@ -418,23 +492,25 @@ def velocity_report(filters) -> tuple[list, list, None, dict, list]:
 	]
 	data = []
 	for stage in funnel.stages:
-		_s, exits_count, mean, median, p90 = left.get(stage.key) or (None, 0, None, None, None)
+		exits_count, mean, median, p90, *errors = left.get(stage.key) or (0, None, None, None)
 		_c, count_now, mean_age, oldest = now_in.get(stage.key) or (None, 0, None, None)
-		data.append(
-			{
-				"card_doctype": f.doctype,  # for the drill-down link (not a column)
-				"stage": stage.name,
-				"kind": _(stage.kind),
-				"exits": exits_count,
-				"mean_days": days(mean),
-				"median_days": days(median),
-				"p90_days": days(p90),
-				"cards_now": count_now,
-				"mean_age_days": days(mean_age),
-				"oldest_days": days(oldest),
-				"bottleneck": 1 if stage.name == slowest else 0,
-			}
-		)
+		row = {
+			"card_doctype": f.doctype,  # for the drill-down link (not a column)
+			"stage": stage.name,
+			"kind": _(stage.kind),
+			"exits": exits_count,
+			"mean_days": days(mean),
+			"median_days": days(median),
+			"p90_days": days(p90),
+			"cards_now": count_now,
+			"mean_age_days": days(mean_age),
+			"oldest_days": days(oldest),
+			"bottleneck": 1 if stage.name == slowest else 0,
+		}
+		if from_histograms:
+			row["median_error_days"] = _error_days(errors[0]) if errors else None
+			row["p90_error_days"] = _error_days(errors[1]) if errors else None
+		data.append(row)
 	open_rows = [r for r in data if r["kind"] == _("Open")]
 	chart = {
 		"data": {
@@ -460,8 +536,20 @@ def velocity_report(filters) -> tuple[list, list, None, dict, list]:
 			"indicator": "Blue",
 			"datatype": "Int",
 		},
+		{
+			"label": _("Computed from"),
+			"value": path,
+			"indicator": "Orange" if from_histograms else "Green",
+			"datatype": "Data",
+		},
 	]
-	return columns, data, None, chart, summary
+	message = _("Stage times computed from {0}.").format(path)
+	example = next((r for r in data if r["stage"] == slowest), None)
+	if from_histograms and example and example.get("p90_error_days") is not None:
+		message += " " + _("For example, {0}: 90th percentile ≈ {1} ± {2} days.").format(
+			example["stage"], example["p90_days"], example["p90_error_days"]
+		)
+	return columns, data, escape_html(message), chart, summary
 
 
 # --- Stale Cards --------------------------------------------------------------------------

@@ -29,6 +29,7 @@ class TestConcurrentMoves(FunnelTestCase):
 		# the analytics rows of the committed moves (left behind, they name a funnel that is gone)
 		frappe.db.delete("Funnel Card State", {"funnel": self.funnel.name})
 		frappe.db.delete("Funnel Summary", {"funnel": self.funnel.name})
+		frappe.db.delete("Funnel Velocity Bucket", {"funnel": self.funnel.name})
 		frappe.db.delete("Funnel", {"name": self.funnel.name})
 		sync_stage_options("Opportunity")
 		frappe.db.commit()
