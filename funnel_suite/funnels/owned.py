@@ -60,6 +60,8 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 	"Warranty Claim": (*CARD_OWNED_FIELDS, "warranty_node", "warranty_outcome", "warranty_decision_path"),
 	# production: issued quantities and task links live on rows (the controller keeps them)
 	"Production Order": CARD_OWNED_FIELDS,
+	# the order whose Create Project hand-off opened the project: how the hand-off finds it again
+	"Project": ("production_order",),
 	# a smart task remembers its funnel and stage: that mark is what closes it when the card moves
 	"ToDo": ("funnel", "funnel_stage"),
 	# the board the app keeps in step with the funnel (and deletes with it); the preset it came from
