@@ -59,7 +59,7 @@ def card_problem(doctype: str) -> str | None:
 	]
 	if missing:
 		return _("{0} cards have no {1} field to copy into the project.").format(
-			_(doctype), _(" and ").join(missing)
+			_(doctype), ", ".join(missing)
 		)
 	if not project_link_field(doctype):
 		return _("a Project has no field that links it to a {0}, so it could not be found again.").format(
