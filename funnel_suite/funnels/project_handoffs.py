@@ -27,7 +27,7 @@ from frappe import _
 from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
 from frappe.utils import getdate, nowdate
 
-from funnel_suite.engine.handoffs import ACTION_CREATE_PROJECT, HandoffRule
+from funnel_suite.engine.handoffs import ACTION_CREATE_PROJECT, HandoffRule, rule_matches
 from funnel_suite.engine.project_plan import plan_tasks
 from funnel_suite.funnels import handoffs
 from funnel_suite.funnels.audit import bold
@@ -89,19 +89,16 @@ def validate_row(funnel_doc, row) -> None:
 
 
 def on_card_moved(doc, entries) -> None:
-	"""Hook `funnel_on_move`: the Create Project rules of every stage the move reached."""
+	"""Hook `funnel_on_move`: the Create Project rules of every stage the move reached (the rules
+	come from the cache the move's own hand-offs read: no query unless a rule fires)."""
+	by_funnel = handoffs.rules_by_funnel()
 	values = None
 	for entry in entries:
-		rules = [
-			rule
-			for rule in handoffs.rules_by_funnel().get(entry["funnel"], [])
-			if rule.action == ACTION_CREATE_PROJECT
-		]
-		if not rules:
-			continue
-		values = values or DocValues(doc)
-		for rule in handoffs.matching(entry["funnel"], entry["to_stage"], values):
-			if rule.action == ACTION_CREATE_PROJECT:
+		for rule in by_funnel.get(entry["funnel"], []):
+			if rule.action != ACTION_CREATE_PROJECT:
+				continue
+			values = values or DocValues(doc)
+			if rule_matches(rule, entry["funnel"], entry["to_stage"], values):
 				open_project(doc, rule)
 
 

@@ -55,6 +55,9 @@ ATTEMPTS = {
 	"warranty_node": "Warranty refund",
 	"warranty_outcome": "Refund",
 	"warranty_decision_path": [{"node": "Defect confirmed?", "answer": "Confirmed", "answered_by": "forged"}],
+	# the order whose Create Project hand-off opened a project (funnel_production/test_construction.py
+	# sets it on a real order)
+	"production_order": "forged-production-order",
 }
 
 
