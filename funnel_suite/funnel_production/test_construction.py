@@ -182,6 +182,17 @@ class TestConstructionPreset(FunnelTestCase):
 		# ERPNext's own Project.after_insert links the sales order back to the project
 		self.assertEqual(frappe.db.get_value("Sales Order", so, "project"), project.name)
 
+	def test_a_project_named_like_the_orders_by_hand_gets_no_twin(self):
+		order = h.make_order(customer=self.customer, funnel="Production")
+		taken = f"{order.title} ({order.name})"
+		frappe.get_doc({"doctype": "Project", "project_name": taken, "company": h.company()}).insert()
+		self._to_quality_checked(order.name)
+		move_card(ORDER, order.name, "Handed over to installation")
+		frappe.set_user("Administrator")
+		project = existing_project(order)
+		self.assertEqual(frappe.db.get_value("Project", project, "project_name"), f"{taken} 2")
+		self.assertFalse(frappe.db.get_value("Project", {"project_name": taken}, "production_order"))
+
 	def test_a_sales_user_cannot_move_the_order_and_opens_no_project(self):
 		order = self._signed_sale()
 		self._to_quality_checked(order)

@@ -158,9 +158,9 @@ def _new_project(doc, template, rule: HandoffRule):
 	start = getdate(nowdate())
 	tasks = plan_tasks(template, start)
 	title = doc.get(doc.meta.title_field) if doc.meta.title_field else None
-	name = f"{title} ({doc.name})" if title and title != doc.name else doc.name
+	name = (f"{title} ({doc.name})" if title and title != doc.name else doc.name)[:130]
 	project = frappe.new_doc(PROJECT)
-	project.project_name = name[:140]
+	project.project_name = _free_project_name(name)
 	project.company = doc.get("company")
 	project.customer = doc.get("customer")
 	project.sales_order = _sales_order(doc)
@@ -168,6 +168,12 @@ def _new_project(doc, template, rule: HandoffRule):
 	project.expected_end_date = tasks[-1].end if tasks else start
 	project.set(project_link_field(doc.doctype), doc.name)
 	return project
+
+
+def _free_project_name(name: str) -> str:
+	"""Project names are unique: a project someone named so by hand gets no twin, ours a number."""
+	taken = set(frappe.get_all(PROJECT, filters={"project_name": ("like", f"{name}%")}, pluck="project_name"))
+	return next(n for n in (name, *(f"{name} {i}" for i in range(2, len(taken) + 3))) if n not in taken)
 
 
 def _sales_order(doc) -> str | None:
