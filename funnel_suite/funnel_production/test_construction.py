@@ -369,3 +369,27 @@ class TestConstructionPresetOnAnOlderSite(FunnelTestCase):
 			("Construction", "Site ready for installation"),
 		)
 		self.assertEqual(apply_preset("construction"), [])  # and a third run adds nothing
+
+
+class TestCreateProjectCost(FunnelTestCase):
+	def test_a_rule_that_does_not_fire_adds_no_query_to_a_move(self):
+		from funnel_suite.tests.utils import count_queries
+
+		frappe.set_user("Administrator")
+		h.make_people()
+		apply_preset("construction")
+
+		def cost() -> int:
+			frappe.set_user(h.FOREMAN)
+			first, second = (h.make_order(funnel="Production").name for _ in range(2))
+			move_card(ORDER, first, "Materials issued")  # caches warm
+			moved = count_queries(lambda: move_card(ORDER, second, "Materials issued"))
+			frappe.set_user("Administrator")
+			return moved
+
+		with_rule = cost()
+		funnel = frappe.get_doc("Funnel", "Production")
+		self.assertEqual([r.action for r in funnel.handoffs], ["Create Project"])
+		funnel.set("handoffs", [])
+		funnel.save()
+		self.assertEqual(cost(), with_rule)
