@@ -114,9 +114,9 @@ def validate_funnel_handoffs(doc) -> None:
 				title=_("Invalid Hand-off"),
 			)
 		if row.action == "Create Project":
-			from funnel_suite.funnels import project_handoffs
+			from funnel_suite.funnels import project_links
 
-			project_handoffs.validate_row(doc, row)
+			project_links.validate_row(doc, row)
 			continue
 		target_type = frappe.db.get_value("Funnel", row.target_funnel, "document_type")
 		if row.action == "Move" and target_type and target_type != doc.document_type:

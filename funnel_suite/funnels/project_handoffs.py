@@ -6,7 +6,7 @@ A card doctype can open projects when its cards have a Customer and a Company an
 has a link field to it (production: `Project.production_order`, funnel_production/project.py; a
 Sales Order card: the Project's own `sales_order`): the link is how the project is found again, so
 a card that reaches the stage a second time (moved back and forward again) opens no second project.
-The rule is checked when its funnel is saved (`validate_row`).
+The rule is checked when its funnel is saved (project_links.validate_row).
 
 Authority: the hand-off runs in the move's transaction, as the user who moved the card. Moving it
 needs write on the card (its save checks that on every interactive path); opening the project is
@@ -34,55 +34,10 @@ from funnel_suite.funnels.audit import bold
 from funnel_suite.funnels.card import DocValues
 from funnel_suite.funnels.definitions import load_funnel
 from funnel_suite.funnels.owned import app_writes
+from funnel_suite.funnels.project_links import PROJECT, card_problem, project_link_field
 
-PROJECT = "Project"
 TASK = "Task"
 PROJECTS_MANAGER = "Projects Manager"
-# (card field, the doctype it must link to): what a project copies from its card
-CARD_FIELDS = (("customer", "Customer"), ("company", "Company"))
-
-
-def project_link_field(doctype: str) -> str | None:
-	"""The Project field that links to a card of `doctype` (the first, in form order), or None."""
-	return next(
-		(df.fieldname for df in frappe.get_meta(PROJECT).get_link_fields() if df.options == doctype), None
-	)
-
-
-def card_problem(doctype: str) -> str | None:
-	"""Why cards of `doctype` cannot open projects, or None when they can."""
-	meta = frappe.get_meta(doctype)
-	missing = [
-		_(target)
-		for fieldname, target in CARD_FIELDS
-		if not (df := meta.get_field(fieldname)) or df.fieldtype != "Link" or df.options != target
-	]
-	if missing:
-		return _("{0} cards have no {1} field to copy into the project.").format(
-			_(doctype), ", ".join(missing)
-		)
-	if not project_link_field(doctype):
-		return _("a Project has no field that links it to a {0}, so it could not be found again.").format(
-			_(doctype)
-		)
-	return None
-
-
-def validate_row(funnel_doc, row) -> None:
-	"""A Create Project row of a funnel being saved (funnels/handoffs.validate_funnel_handoffs)."""
-	problem = card_problem(funnel_doc.document_type)
-	if problem:
-		frappe.throw(
-			_("Hand-off row {0}: Create Project is not possible here: {1}").format(row.idx, problem),
-			title=_("Invalid Hand-off"),
-		)
-	if row.target_stage:
-		frappe.throw(
-			_(
-				"Hand-off row {0}: Create Project makes one task per stage of funnel {1}; leave Target Stage empty."
-			).format(row.idx, bold(row.target_funnel)),
-			title=_("Invalid Hand-off"),
-		)
 
 
 # --- at move time (hook funnel_on_move) ------------------------------------------------------------
