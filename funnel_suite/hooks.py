@@ -92,6 +92,8 @@ override_doctype_dashboards = {
 		"funnel_suite.funnel_production.dashboard.sales_order_dashboard",
 	],
 	"Project": "funnel_suite.funnel_procurement.dashboard.project_dashboard",
+	# construction: the project a production order opened (Create Project hand-off)
+	"Production Order": "funnel_suite.funnel_production.project.order_dashboard",
 	# warranty: a claim's maintenance visits, parts (stock entries) and refunds (sales invoices)
 	"Warranty Claim": "funnel_suite.funnel_warranty.documents.claim_dashboard",
 }
@@ -105,6 +107,7 @@ funnel_on_move = [
 	"funnel_suite.funnel_analytics.velocity_buckets.on_card_moved",  # analytics: velocity histograms
 	"funnel_suite.funnel_cadences.enrollment.on_card_moved",  # cadences: enrol / stop on stage entry
 	"funnel_suite.funnel_production.moves.on_card_moved",  # production: issue materials, open works
+	"funnel_suite.funnels.project_handoffs.on_card_moved",  # Create Project hand-offs (construction)
 ]
 # Called with (funnel doc, funnel before the save) after a Funnel is saved (analytics).
 funnel_on_definition_change = ["funnel_suite.funnel_analytics.summary.on_funnel_changed"]

@@ -2,7 +2,8 @@
 
 A rule says "when a card of funnel A reaches stage X (optionally: only if field F has value V), either MOVE
 the same document into funnel B at stage Z, or CREATE a new linked document in funnel B at stage Z" (Z empty
-means B's entry stage). This module is pure logic: it validates rule sets (unknown funnels and stages, loops)
+means B's entry stage), or CREATE PROJECT: open a project whose tasks are funnel B's stages (see
+`project_plan`; no card goes into B, so such a rule is no edge of the hand-off graph and no step of a plan). This module is pure logic: it validates rule sets (unknown funnels and stages, loops)
 and plans which hand-offs one move triggers, following chains. Applying the plan (moving, creating and
 linking documents) is the Frappe layer's job; the errors carry data so that layer can word them.
 
@@ -21,7 +22,8 @@ from funnel_suite.engine.definition import Funnel, normalize_stage_name
 
 ACTION_MOVE = "move"
 ACTION_CREATE = "create"
-ACTIONS = (ACTION_MOVE, ACTION_CREATE)
+ACTION_CREATE_PROJECT = "create project"
+ACTIONS = (ACTION_MOVE, ACTION_CREATE, ACTION_CREATE_PROJECT)
 
 Node = tuple[str, str]
 
@@ -222,8 +224,9 @@ def target_stage(rule: HandoffRule, funnels: Mapping[str, Funnel]) -> str:
 
 
 def _edge(rule: HandoffRule, funnels: Mapping[str, Funnel]) -> tuple[Node, Node] | None:
-	"""The (from node, to node) of a rule with canonical stage names, or None if any part is unknown."""
-	if _action(rule) is None:
+	"""The (from node, to node) of a rule with canonical stage names, or None if any part is unknown
+	(or the rule opens a project: no card reaches the target funnel)."""
+	if _action(rule) in (None, ACTION_CREATE_PROJECT):
 		return None
 	source = funnels.get(rule.source_funnel)
 	trigger = source.stage(rule.trigger_stage) if source is not None else None
@@ -304,6 +307,11 @@ def validate_rules(rules: Sequence[HandoffRule], funnels: Mapping[str, Funnel]) 
 		source = funnels.get(rule.source_funnel)
 		if source is None or source.stage(rule.trigger_stage) is None:
 			problems.append(UnknownTriggerStage(rule, source.stage_names if source is not None else ()))
+		if _action(rule) == ACTION_CREATE_PROJECT:
+			# the target funnel's stages are the project's tasks: its target stage means nothing
+			if rule.target_funnel not in funnels:
+				problems.append(UnknownTargetFunnel(rule))
+			continue
 		try:
 			target_stage(rule, funnels)
 		except HandoffError as problem:
@@ -315,7 +323,8 @@ def validate_rules(rules: Sequence[HandoffRule], funnels: Mapping[str, Funnel]) 
 def _firing(
 	rules: Sequence[HandoffRule], funnel: str, stage: str, values: Mapping[str, Any]
 ) -> Iterator[HandoffRule]:
-	"""The rules that fire for one card at one node, in order; only the first matching move rule fires."""
+	"""The rules that fire for one card at one node, in order; only the first matching move rule fires.
+	Create Project rules are left out: they open no card (the caller finds them with `rule_matches`)."""
 	moved = False
 	for rule in rules:
 		if not rule_matches(rule, funnel, stage, values):
@@ -323,6 +332,8 @@ def _firing(
 		action = _action(rule)
 		if action is None:
 			raise BadAction(rule)
+		if action == ACTION_CREATE_PROJECT:
+			continue
 		if action == ACTION_MOVE:
 			if moved:
 				continue

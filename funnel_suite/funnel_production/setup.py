@@ -91,6 +91,9 @@ def create_production_setup() -> None:
 	from funnel_suite.funnels.presets import apply_preset
 
 	create_production_fields()
+	from funnel_suite.funnel_production.project import create_project_fields
+
+	create_project_fields()  # construction: the project an order opened links back to it
 	if not frappe.db.exists("Funnel", {"document_type": "Production Order"}):
 		apply_preset("production")
 
@@ -98,3 +101,6 @@ def create_production_setup() -> None:
 def remove_production_fields() -> None:
 	"""before_uninstall: drop the links; the stock entries and the orders stay."""
 	remove_custom_fields(PRODUCTION_FIELDS)
+	from funnel_suite.funnel_production.project import remove_project_fields
+
+	remove_project_fields()

@@ -13,13 +13,14 @@ import frappe
 from frappe import _
 
 from funnel_suite.engine import handoffs as engine_handoffs
-from funnel_suite.engine.handoffs import ACTION_CREATE, ACTION_MOVE, HandoffRule
+from funnel_suite.engine.handoffs import ACTION_CREATE, ACTION_CREATE_PROJECT, ACTION_MOVE, HandoffRule
 from funnel_suite.funnels.definitions import card_doctypes, clear_cache_key, load_funnel, to_engine
 from funnel_suite.funnels.owned import app_writes
 
 CACHE_KEY = "funnel_suite:handoff_rules"
 MAX_DEPTH = 10
-ACTIONS = {"Move": ACTION_MOVE, "Create": ACTION_CREATE}
+# Create Project: an ERPNext Project with a task per stage of the target funnel (project_handoffs.py)
+ACTIONS = {"Move": ACTION_MOVE, "Create": ACTION_CREATE, "Create Project": ACTION_CREATE_PROJECT}
 SOURCE_FIELDS = ("funnel_source_doctype", "funnel_source_name")
 
 # Create hand-offs across document types that ERPNext knows how to map.
@@ -112,6 +113,11 @@ def validate_funnel_handoffs(doc) -> None:
 				),
 				title=_("Invalid Hand-off"),
 			)
+		if row.action == "Create Project":
+			from funnel_suite.funnels import project_links
+
+			project_links.validate_row(doc, row)
+			continue
 		target_type = frappe.db.get_value("Funnel", row.target_funnel, "document_type")
 		if row.action == "Move" and target_type and target_type != doc.document_type:
 			frappe.throw(
@@ -165,7 +171,7 @@ def _problem_message(problem) -> str:
 		return _("Hand-off row {0}: {1} is not a stage of funnel {2}. Stages: {3}.").format(
 			row, frappe.bold(rule.target_stage), frappe.bold(rule.target_funnel), ", ".join(problem.allowed)
 		)
-	return _("Hand-off row {0}: the action must be Move or Create.").format(row)
+	return _("Hand-off row {0}: the action must be Move, Create or Create Project.").format(row)
 
 
 # --- at move time -----------------------------------------------------------------------------

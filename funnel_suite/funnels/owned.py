@@ -63,6 +63,8 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 	# the production order a Work Order was created for, and its Job Cards (work_orders.py)
 	"Work Order": ("production_order",),
 	"Job Card": ("production_order",),
+	# the order whose Create Project hand-off opened the project: how the hand-off finds it again
+	"Project": ("production_order",),
 	# a smart task remembers its funnel and stage: that mark is what closes it when the card moves
 	"ToDo": ("funnel", "funnel_stage"),
 	# the board the app keeps in step with the funnel (and deletes with it); the preset it came from

@@ -60,10 +60,30 @@ def describe_presets() -> list[dict]:
 
 
 def _existing(preset: str, spec: dict) -> str | None:
-	"""The funnel already made from this preset entry (by key, or by its translated name)."""
-	return frappe.db.get_value("Funnel", {"preset": preset_key(preset, spec["funnel_name"])}, "name") or (
-		frappe.db.exists("Funnel", _(spec["funnel_name"])) or None
+	"""The funnel already made from this preset entry (by key, or by its translated name), of the
+	entry's document type: a funnel of another type made from an older version of the preset (the
+	construction preset's Production funnel was on Opportunity, now on Production Order) stays as
+	it is, with its cards, and the entry gets a funnel of its own (see `_free_name`)."""
+	doctype = spec["document_type"]
+	found = frappe.db.get_value(
+		"Funnel", {"preset": preset_key(preset, spec["funnel_name"]), "document_type": doctype}, "name"
 	)
+	if found:
+		return found
+	name = _(spec["funnel_name"])
+	if frappe.db.get_value("Funnel", name, "document_type") == doctype:
+		return name
+	suffixed = _free_name(spec)
+	return suffixed if frappe.db.get_value("Funnel", suffixed, "document_type") == doctype else None
+
+
+def _free_name(spec: dict) -> str:
+	"""The entry's translated name, or "<name> (<document type>)" when a funnel of another document
+	type has that name."""
+	name = _(spec["funnel_name"])
+	if not frappe.db.exists("Funnel", name):
+		return name
+	return f"{name} ({_(spec['document_type'])})"
 
 
 def apply_preset(preset: str) -> dict:
@@ -78,7 +98,7 @@ def apply_preset(preset: str) -> dict:
 		doc = frappe.get_doc(
 			{
 				"doctype": "Funnel",
-				"funnel_name": _(funnel["funnel_name"]),
+				"funnel_name": _free_name(funnel),
 				"document_type": funnel["document_type"],
 				"purpose": funnel["purpose"],
 				"is_default": funnel.get("is_default", 0),

@@ -70,24 +70,21 @@ class TestPresetDialogAndPermissions(FunnelTestCase):
 
 
 class TestPresetHandoffs(FunnelTestCase):
-	def test_construction_preset_hands_a_won_sale_to_production_then_to_construction(self):
+	def test_construction_preset_hands_a_won_sale_to_a_production_order(self):
+		# (the order's hand-over opening the construction project: funnel_production/test_construction.py)
 		from funnel_suite.api import move_card
 		from funnel_suite.tests.utils import make_opportunity
 
 		apply_preset("construction")
 		sale = make_opportunity(funnel="Sale with Design")
 		move_card("Opportunity", sale.name, "Contract signed")
+		self.assertFalse(frappe.get_all("Opportunity", filters={"funnel_source_name": sale.name}))
 		production = frappe.get_all(
-			"Opportunity",
+			"Production Order",
 			filters={"funnel_source_name": sale.name},
-			fields=["name", "funnel", "funnel_stage"],
+			fields=["source_name", "funnel", "funnel_stage"],
 		)
 		self.assertEqual(
-			[(p.funnel, p.funnel_stage) for p in production],
-			[("Production", "Order accepted for production")],
-		)
-		move_card("Opportunity", production[0].name, "Handed over to installation")
-		self.assertEqual(
-			frappe.db.get_value("Opportunity", production[0].name, ["funnel", "funnel_stage"]),
-			("Construction", "Site ready for installation"),
+			[(p.source_name, p.funnel, p.funnel_stage) for p in production],
+			[(sale.name, "Production", "Order accepted for production")],
 		)

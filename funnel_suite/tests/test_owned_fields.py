@@ -55,7 +55,8 @@ ATTEMPTS = {
 	"warranty_node": "Warranty refund",
 	"warranty_outcome": "Refund",
 	"warranty_decision_path": [{"node": "Defect confirmed?", "answer": "Confirmed", "answered_by": "forged"}],
-	# the production order of a Work Order / Job Card (set by "Create Work Order")
+	# the production order of a Work Order / Job Card (set by "Create Work Order") and of the project
+	# its Create Project hand-off opened (funnel_production/test_construction.py sets it on a real order)
 	"production_order": "PRD-99999",
 }
 

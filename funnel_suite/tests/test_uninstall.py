@@ -40,6 +40,12 @@ class TestUninstall(FunnelTestCase):
 				frappe.clear_cache(doctype=doctype)
 				for field in fields:
 					self.assertIsNone(frappe.get_meta(doctype).get_field(field["fieldname"]), doctype)
+			from funnel_suite.funnel_production.project import PROJECT_FIELDS
+
+			for doctype, fields in PROJECT_FIELDS.items():  # the order link goes from Project
+				frappe.clear_cache(doctype=doctype)
+				for field in fields:
+					self.assertIsNone(frappe.get_meta(doctype).get_field(field["fieldname"]), doctype)
 			self.assertEqual(frappe.get_doc("Lead", lead.name).first_name, lead.first_name)
 			frappe.get_doc("Opportunity", opportunity.name).save()  # host validation still works
 		finally:
@@ -49,12 +55,13 @@ class TestUninstall(FunnelTestCase):
 			from funnel_suite.funnel_procurement.setup import BUYING_DOCTYPES
 			from funnel_suite.funnel_production.setup import PRODUCTION_FIELDS
 
-			for doctype in (*BUYING_DOCTYPES, *PRODUCTION_FIELDS):  # Stock Entry, Work Order, Job Card…
+			for doctype in (*BUYING_DOCTYPES, *PRODUCTION_FIELDS, "Stock Entry Detail", "Project"):
 				frappe.clear_cache(doctype=doctype)
 		self.assertIsNotNone(frappe.get_meta("Lead").get_field("funnel"))
 		self.assertIsNotNone(frappe.get_meta("Purchase Order").get_field("procurement_case"))
 		self.assertIsNotNone(frappe.get_meta("Stock Entry").get_field("production_order"))
 		self.assertIsNotNone(frappe.get_meta("Job Card").get_field("production_order"))
+		self.assertIsNotNone(frappe.get_meta("Project").get_field("production_order"))
 
 	def test_the_app_adds_no_permission_rule_to_erpnext_doctypes(self):
 		# one custom rule would freeze the doctype's standard rules on the site (the host copies

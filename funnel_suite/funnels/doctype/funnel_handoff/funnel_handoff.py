@@ -13,7 +13,7 @@ class FunnelHandoff(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		action: DF.Literal["Move", "Create"]
+		action: DF.Literal["Move", "Create", "Create Project"]
 		condition_field: DF.Data | None
 		condition_value: DF.Data | None
 		parent: DF.Data
