@@ -1,15 +1,21 @@
-"""Benchmark: the repeat-sales daily job over N customers, against the long queue's timeout.
+"""Benchmark: the repeat-sales daily job over N customers, against the host's own inserts.
 
 1. Generates N Customers, one submitted-looking Sales Invoice each and one Scheduled Planned
    Contact each, due today, with bulk inserts (one INSERT per few thousand rows, never one
    save() per row), and one enabled One-off Repeat Sale Rule (Event + ToDo by default).
-2. Times the daily job the way the workers run it: `run_daily` splits the due contacts into
-   chunks of `planner.CHUNK` for the long queue; here each chunk is worked in turn by
-   `process_due` (batches of 500, one commit per batch) and timed.
-3. Prints wall time, contacts/s, the slowest chunk against the long queue's timeout, and for
-   several scales the ratio of the times (10x the customers should take about 10x the time).
-Everything it generates (and every Event, its timeline Communication, ToDo, Comment and Error
-Log the job made for those customers) is deleted at the end; rows are named BENCH-RS-...
+2. Normal mode: the first --normal-sample due contacts are worked batch by batch (500, one
+   commit each, as `process_due` does), interleaved with a *bare* Event + ToDo insert for as many
+   customers (the host's controllers and nothing else, the order swapping every batch). The
+   app's own share of a contact = (job - bare) / job, per contact, with the queries of each.
+3. Digest mode (the rule's "One reminder per account owner per day"): the rest of the due
+   contacts are worked the way the workers run it: `run_daily` splits them into chunks of
+   `planner.CHUNK` for the long queue; here each chunk is worked in turn by `process_due`.
+4. Prints contacts/s of each mode, the app's share, the slowest chunk against the long queue's
+   timeout. `--modes normal` measures a checkout without the digest option (the rest of the
+   contacts then go through the normal job as well).
+Everything it generates (and every Event, its timeline Communication, ToDo, Comment, digest,
+Version and Error Log the job made for those customers) is deleted at the end; rows are named
+BENCH-RS-...
 
 Run on a bench site (see benchmarks/run):  benchmarks/run --repeat [site] [--scales 10000,100000]
 """
@@ -182,6 +188,18 @@ def cleanup(frappe) -> None:
 	):
 		frappe.db.sql(sql.replace("%%", "%"))
 		frappe.db.commit()
+	_delete_bare(frappe)
+	if frappe.db.table_exists("Repeat Sale Digest"):
+		digests = "`tabRepeat Sale Digest` d"
+		for sql in (
+			f"delete v from {digests} join `tabVersion` v on v.ref_doctype='Event' and v.docname=d.event where d.rule='{RULE}'",
+			f"delete e from {digests} join `tabEvent` e on e.name=d.event where d.rule='{RULE}'",
+			f"delete t from {digests} join `tabToDo` t on t.reference_type='Repeat Sale Digest' and t.reference_name=d.name where d.rule='{RULE}'",
+			f"delete c from {digests} join `tabComment` c on c.reference_doctype='Repeat Sale Digest' and c.reference_name=d.name where d.rule='{RULE}'",
+			f"delete from `tabRepeat Sale Digest` where rule='{RULE}'",
+		):
+			frappe.db.sql(sql)
+			frappe.db.commit()
 	_delete(frappe, f"delete from `tabToDo` where reference_type='Customer' and reference_name like '{like}'")
 	_delete(
 		frappe,
@@ -196,6 +214,154 @@ def cleanup(frappe) -> None:
 	from funnel_suite.funnel_repeat_sales.planner import clear_rules_cache
 
 	clear_rules_cache()
+
+
+BARE_EVENTS: list[str] = []  # the baseline's Events, deleted by cleanup
+
+
+def _delete_bare(frappe) -> None:
+	while BARE_EVENTS:
+		names = tuple(BARE_EVENTS[-2000:])
+		del BARE_EVENTS[-2000:]
+		frappe.db.sql(
+			"delete cl from `tabCommunication` c join `tabCommunication Link` cl on cl.parent=c.name "
+			"where c.reference_doctype='Event' and c.reference_name in %s",
+			(names,),
+		)
+		frappe.db.sql(
+			"delete from `tabCommunication` where reference_doctype='Event' and reference_name in %s",
+			(names,),
+		)
+		frappe.db.sql("delete from `tabEvent Participants` where parent in %s", (names,))
+		frappe.db.sql("delete from `tabEvent` where name in %s", (names,))
+		frappe.db.commit()
+
+
+def bare_pairs(frappe, customers: list[str], due) -> None:
+	"""The host's own work for a contact and nothing else: an Event (with the customer as its
+	participant, hence the timeline Communication) and a ToDo on the customer (hence the
+	assignment Comment and the customer's _assign), both inserted through their controllers
+	exactly as the job inserts them; one commit at the end like a batch of the job."""
+	from frappe.utils import get_datetime, getdate
+
+	for customer in customers:
+		event = frappe.get_doc(
+			{
+				"doctype": "Event",
+				"subject": f"Repeat sale: contact {customer}",
+				"event_category": "Call",
+				"event_type": "Private",
+				"starts_on": get_datetime(f"{getdate(due)} 09:00:00"),
+				"ends_on": get_datetime(f"{getdate(due)} 09:30:00"),
+				"description": f"Bench customer {customer} bought and has not bought again.",
+				"event_participants": [{"reference_doctype": "Customer", "reference_docname": customer}],
+			}
+		).insert(ignore_permissions=True)
+		BARE_EVENTS.append(event.name)
+		frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": "Administrator",
+				"description": f"Bench customer {customer} bought and has not bought again.",
+				"reference_type": "Customer",
+				"reference_name": customer,
+				"date": getdate(due),
+				"assigned_by": "Administrator",
+			}
+		).insert(ignore_permissions=True)
+	frappe.db.commit()
+
+
+def _counting(frappe):
+	"""(start, stop) of a query counter on frappe.db.sql (as funnel_suite.tests.utils counts)."""
+	cls = frappe.db.__class__
+	original = cls.sql
+	seen = [0]
+
+	def counting(db, *args, **kwargs):
+		seen[0] += 1
+		return original(db, *args, **kwargs)
+
+	def start():
+		cls.sql = counting
+
+	def stop():
+		cls.sql = original
+		return seen[0]
+
+	return start, stop
+
+
+def run_against_bare(frappe, today, sample: int) -> dict:
+	"""The job's normal mode batch by batch (500 contacts, one commit each), interleaved with a
+	bare Event + ToDo insert for as many customers (the order swaps every batch, so neither
+	side always runs on a warmer cache): per-contact times and queries of both."""
+	from funnel_suite.funnel_repeat_sales import planner
+
+	planner.clear_rules_cache()
+	rows = frappe.get_all(
+		"Planned Contact",
+		filters=planner._due_filters(today, [r.name for r in planner.enabled_rules()]),
+		fields=["name", "customer"],
+		order_by="name asc",
+		limit_page_length=sample,
+	)
+	job = bare = 0.0
+	job_q = bare_q = 0
+	done = 0
+	for i, start in enumerate(range(0, len(rows), planner.BATCH)):
+		chunk = rows[start : start + planner.BATCH]
+
+		def run_job_chunk(chunk=chunk):
+			begin, end = _counting(frappe)
+			begin()
+			t0 = time.perf_counter()
+			try:
+				counts = planner.process_due(today, chunk[0].name, chunk[-1].name)
+			finally:
+				took = time.perf_counter() - t0
+				queries = end()
+			return took, queries, counts.get("Done", 0)
+
+		def run_bare_chunk(chunk=chunk):
+			begin, end = _counting(frappe)
+			begin()
+			t0 = time.perf_counter()
+			try:
+				bare_pairs(frappe, [r.customer for r in chunk], today)
+			finally:
+				took = time.perf_counter() - t0
+				queries = end()
+			return took, queries
+
+		if i % 2:
+			b = run_bare_chunk()
+			j = run_job_chunk()
+		else:
+			j = run_job_chunk()
+			b = run_bare_chunk()
+		job += j[0]
+		job_q += j[1]
+		done += j[2]
+		bare += b[0]
+		bare_q += b[1]
+	n = len(rows)
+	return {
+		"contacts": n,
+		"done": done,
+		"job_ms": job / n * 1000,
+		"bare_ms": bare / n * 1000,
+		"job_queries": job_q / n,
+		"bare_queries": bare_q / n,
+	}
+
+
+def set_digest(frappe, on: bool) -> None:
+	from funnel_suite.funnel_repeat_sales import planner
+
+	frappe.db.set_value("Repeat Sale Rule", RULE, "digest", int(on))
+	frappe.db.commit()
+	planner.clear_rules_cache()
 
 
 def run_job(frappe, today) -> tuple[float, float, dict]:
@@ -234,10 +400,23 @@ def main() -> int:
 		help="only this many contacts are due today (the others later): the job's cost at a fixed "
 		"due volume while the tables grow",
 	)
+	parser.add_argument(
+		"--normal-sample",
+		type=int,
+		default=1000,
+		help="contacts worked in normal mode against the bare Event + ToDo insert (the rest of the "
+		"due contacts are worked in digest mode); 0 = all in normal mode, no digest",
+	)
+	parser.add_argument(
+		"--modes",
+		default="normal,digest",
+		help="normal and/or digest (a checkout without the digest option: normal)",
+	)
 	parser.add_argument("--keep", action="store_true", help="keep the generated rows")
 	args = parser.parse_args()
 	scales = [1000, 10000] if args.quick else [int(s) for s in args.scales.split(",")]
 	actions = {a.strip() for a in args.actions.split(",") if a.strip()}
+	modes = {m.strip() for m in args.modes.split(",") if m.strip()}
 
 	frappe = connect(args.site, args.sites_path)
 	from frappe.utils.background_jobs import get_queues_timeout
@@ -249,31 +428,62 @@ def main() -> int:
 	results = []
 	try:
 		if frappe.db.get_value("Repeat Sale Rule", {"enabled": 1, "name": ("!=", RULE)}):
-			print("note: other enabled repeat-sale rules exist on this site; only due contacts count")
+			print("note: other enabled repeat-sales rules exist on this site; only due contacts count")
 		for scale in scales:
 			cleanup(frappe)
 			t0 = time.perf_counter()
 			generate(frappe, scale, today, actions, args.due)
 			generated = time.perf_counter() - t0
+			print(f"{scale:>8,} customers: generated in {generated:6.1f} s")
+			if "normal" in modes and args.normal_sample:
+				m = run_against_bare(frappe, today, args.normal_sample)
+				share = (m["job_ms"] - m["bare_ms"]) / m["job_ms"] if m["job_ms"] else 0.0
+				RESULTS["contacts_per_s"] = 1000 / m["job_ms"]
+				RESULTS["bare_per_s"] = 1000 / m["bare_ms"]
+				RESULTS["app_share"] = share * 100
+				RESULTS["repeat_scale"] = scale
+				print(
+					f"  normal mode, {m['contacts']:,} contacts ({m['done']:,} done) interleaved with a bare "
+					f"Event + ToDo insert per customer:\n"
+					f"    job  {m['job_ms']:7.1f} ms/contact = {1000 / m['job_ms']:6.1f} contacts/s, "
+					f"{m['job_queries']:5.1f} queries/contact\n"
+					f"    bare {m['bare_ms']:7.1f} ms/contact = {1000 / m['bare_ms']:6.1f} contacts/s, "
+					f"{m['bare_queries']:5.1f} queries/contact\n"
+					f"    the app's own share of a contact: {share * 100:5.1f} % (target <= 20 %), "
+					f"{m['job_queries'] - m['bare_queries']:+.1f} queries"
+				)
+			if "digest" in modes:
+				set_digest(frappe, True)
 			wall, slowest, counts = run_job(frappe, today)
-			results.append((scale, wall))
 			due = sum(counts.values())
-			RESULTS["contacts_per_s"] = due / wall if wall else 0.0
-			RESULTS["repeat_scale"] = scale
-			print(
-				f"{scale:>8,} customers, {due:,} due: generated in {generated:6.1f} s; daily job {wall:8.1f} s wall, "
-				f"{due / wall:7.1f} contacts/s, slowest chunk of {planner.CHUNK:,} {slowest:6.1f} s "
-				f"(long queue timeout {timeout} s); {counts}"
-			)
+			mode = "digest" if "digest" in modes else "normal"
+			if due:
+				results.append((scale, wall))
+				RESULTS[f"{mode}_job_per_s"] = due / wall if wall else 0.0
+				RESULTS["repeat_scale"] = scale
+			if mode == "digest" and due:
+				digests = frappe.db.count("Repeat Sale Digest", {"rule": RULE})
+				RESULTS["digest_per_s"] = due / wall
+				print(
+					f"  digest mode, {due:,} contacts: {wall:8.1f} s wall, {due / wall:7.1f} contacts/s "
+					f"(target >= 200/s), {digests:,} digest parts; slowest chunk of {planner.CHUNK:,} "
+					f"{slowest:6.1f} s (long queue timeout {timeout} s); {counts}"
+				)
+			elif due:
+				print(
+					f"  daily job {wall:8.1f} s wall, {due / wall:7.1f} contacts/s, slowest chunk of "
+					f"{planner.CHUNK:,} {slowest:6.1f} s (long queue timeout {timeout} s); {counts}"
+				)
 			if not args.keep:
 				cleanup(frappe)
-		base_scale, base_wall = results[0]
-		for scale, wall in results[1:]:
-			expected = 1 if args.due else scale / base_scale
-			print(
-				f"time({scale:,}) / time({base_scale:,}) = {wall / base_wall:.2f} "
-				f"({'linear' if not args.due else 'independent of the table size'} would be {expected:.0f})"
-			)
+		if len(results) > 1:
+			base_scale, base_wall = results[0]
+			for scale, wall in results[1:]:
+				expected = 1 if args.due else scale / base_scale
+				print(
+					f"time({scale:,}) / time({base_scale:,}) = {wall / base_wall:.2f} "
+					f"({'linear' if not args.due else 'independent of the table size'} would be {expected:.0f})"
+				)
 		return 0
 	finally:
 		frappe.db.rollback()

@@ -63,6 +63,7 @@ RULE_FIELDS = (
 	"note",
 	"move_deal_to_funnel",
 	"move_deal_to_stage",
+	"digest",
 )
 
 
@@ -469,7 +470,9 @@ def run_daily(today=None) -> dict[str, int]:
 def process_due(
 	today=None, first: str | None = None, last: str | None = None, batch_size: int = BATCH
 ) -> dict[str, int]:
-	"""Work the due contacts (optionally those named first..last) in batches, one commit per batch."""
+	"""Work the due contacts (optionally those named first..last) in batches, one commit per batch.
+	A batch's rows are read and locked in one query (a concurrent run waits, then finds them no
+	longer Scheduled), and what its contacts need is read once for the batch (DueBatch)."""
 	today = getdate(today or local_today())
 	rules = {r.name: r for r in enabled_rules()}
 	counts = {"Done": 0, "Skipped": 0, "Failed": 0}
@@ -485,27 +488,14 @@ def process_due(
 		rows = frappe.get_all(
 			"Planned Contact",
 			filters=filters,
-			fields=[
-				"name",
-				"customer",
-				"rule",
-				"mode",
-				"due_date",
-				"cycle_no",
-				"cycle_anchor",
-				"source_doctype",
-				"source_name",
-				"source_date",
-			],
+			fields=CONTACT_FIELDS,
 			order_by="name asc",
 			limit_page_length=batch_size,
+			for_update=True,
 		)
 		if not rows:
 			break
-		for contact in rows:
-			status = work_contact(contact, rules[contact.rule], today)
-			if status:
-				counts[status] += 1
+		work_batch(rows, rules, today, counts)
 		frappe.db.commit()  # nosemgrep: scheduler job, one commit per batch
 		after = rows[-1].name
 		if len(rows) < batch_size:
@@ -513,72 +503,128 @@ def process_due(
 	return counts
 
 
+CONTACT_FIELDS = [
+	"name",
+	"customer",
+	"rule",
+	"mode",
+	"status",
+	"due_date",
+	"cycle_no",
+	"cycle_anchor",
+	"source_doctype",
+	"source_name",
+	"source_date",
+]
+
+
+def work_batch(rows: list, rules: dict, today, counts: dict[str, int]) -> None:
+	"""One batch of due contacts, already locked: rules with the digest option are worked per
+	account owner (funnel_suite.funnel_repeat_sales.digest), the others contact by contact."""
+	from funnel_suite.funnel_repeat_sales.batch import DueBatch
+	from funnel_suite.funnel_repeat_sales.digest import work_digest
+
+	batch = DueBatch(rows, rules)
+	by_digest_rule: dict[str, list] = {}
+	for contact in rows:
+		rule = rules[contact.rule]
+		if cint(rule.get("digest")) and (cint(rule.create_event) or cint(rule.create_todo)):
+			by_digest_rule.setdefault(rule.name, []).append(contact)
+			continue
+		status = _work_one(contact, rule, today, batch)
+		if status:
+			counts[status] += 1
+	for rule_name, contacts in by_digest_rule.items():
+		for status, n in work_digest(contacts, rules[rule_name], today, batch).items():
+			counts[status] += n
+
+
 def work_contact(contact, rule, today) -> str | None:
-	"""One due contact, isolated: a failure rolls back this customer's work only."""
+	"""One due contact on its own (locked and re-checked here), isolated like in a batch."""
+	from funnel_suite.funnel_repeat_sales.batch import DueBatch
+
+	status = frappe.db.get_value("Planned Contact", contact.name, "status", for_update=True)
+	if status != "Scheduled":
+		return None  # another run got there first
+	contact = frappe._dict(contact, status=status)
+	counts = {"Done": 0, "Skipped": 0, "Failed": 0}
+	work_batch([contact], {rule.name: rule}, getdate(today), counts)
+	return next((s for s, n in counts.items() if n), None)
+
+
+def _work_one(contact, rule, today, batch) -> str | None:
+	"""One due contact of a batch, isolated: a failure rolls back this customer's work only."""
+	if contact.status != "Scheduled":
+		return None
 	frappe.db.savepoint("funnel_repeat_daily")
 	try:
-		status = frappe.db.get_value("Planned Contact", contact.name, "status", for_update=True)
-		if status != "Scheduled":
-			return None  # another run got there first
-		result = _work(contact, rule, today)
+		result = _work(contact, rule, today, batch)
 	except Exception as err:
 		frappe.db.rollback(save_point="funnel_repeat_daily")
+		fail_contact(contact, err)
+		result = "Failed"
+	if contact.mode == CYCLIC:
+		schedule_next_isolated(contact, rule, today)
+	return result
+
+
+def fail_contact(contact, err: Exception) -> None:
+	"""Log a contact's failure naming the customer, and mark the contact Failed with the reason."""
+	frappe.log_error(
+		title=_("Repeat sale contact failed for customer {0}").format(contact.customer),
+		reference_doctype="Customer",
+		reference_name=contact.customer,
+	)
+	# an error text may quote what someone typed: sanitized as the Small Text field would be
+	frappe.db.set_value(
+		"Planned Contact",
+		contact.name,
+		sanitized("Planned Contact", {"status": "Failed", "reason": f"{type(err).__name__}: {err}"[:1000]}),
+	)
+
+
+def schedule_next_isolated(contact, rule, today) -> None:
+	frappe.db.savepoint("funnel_repeat_next")
+	try:
+		_schedule_next(contact, rule, today)
+	except Exception:
+		frappe.db.rollback(save_point="funnel_repeat_next")
 		frappe.log_error(
 			title=_("Repeat sale contact failed for customer {0}").format(contact.customer),
 			reference_doctype="Customer",
 			reference_name=contact.customer,
 		)
-		# an error text may quote what someone typed: sanitized as the Small Text field would be
-		frappe.db.set_value(
-			"Planned Contact",
-			contact.name,
-			sanitized(
-				"Planned Contact", {"status": "Failed", "reason": f"{type(err).__name__}: {err}"[:1000]}
-			),
-		)
-		result = "Failed"
-	if contact.mode == CYCLIC:
-		frappe.db.savepoint("funnel_repeat_next")
-		try:
-			_schedule_next(contact, rule, today)
-		except Exception:
-			frappe.db.rollback(save_point="funnel_repeat_next")
-			frappe.log_error(
-				title=_("Repeat sale contact failed for customer {0}").format(contact.customer),
-				reference_doctype="Customer",
-				reference_name=contact.customer,
-			)
-	return result
 
 
-def _work(contact, rule, today) -> str:
-	if contact.mode == ONE_OFF:
-		if not _is_submitted(contact.source_doctype, contact.source_name):
-			_close(
-				contact.name,
-				"Skipped",
-				_("{0} {1} was cancelled").format(_(contact.source_doctype), contact.source_name),
-			)
-			return "Skipped"
-		newer = first_qualifying(rule, contact.customer, after=contact.source_date)
-		if newer:
-			posted = frappe.db.get_value(rule.trigger_doctype, newer, "posting_date")
-			_close(
-				contact.name,
-				"Skipped",
-				_("Customer bought again on {0} ({1})").format(format_date(posted), newer),
-			)
-			return "Skipped"
-	customer = _customer(contact.customer)
-	owner = account_owner(rule, customer, contact)
+def skip_reason(contact, rule, batch) -> str | None:
+	"""Why a due One-off contact is not worked: its document was cancelled, or the customer
+	bought again since (None: work it)."""
+	if contact.mode != ONE_OFF:
+		return None
+	if not batch.is_submitted(contact):
+		return _("{0} {1} was cancelled").format(_(contact.source_doctype), contact.source_name)
+	newer = batch.newer_purchase(contact)
+	if newer:
+		return _("Customer bought again on {0} ({1})").format(format_date(newer[1]), newer[0])
+	return None
+
+
+def _work(contact, rule, today, batch) -> str:
+	reason = skip_reason(contact, rule, batch)
+	if reason:
+		_close(contact.name, "Skipped", reason)
+		return "Skipped"
+	customer = batch.customer(contact.customer)
+	owner = batch.account_owner(rule, customer, contact)
 	text = _describe(rule, customer, contact)
 	made = {}
 	if cint(rule.create_event):
 		made["created_event"] = _make_event(rule, customer, contact, owner, text)
 	if cint(rule.create_todo):
-		made["created_todo"] = _make_todos(rule, customer, contact, owner, text)
+		users = (batch.role_users(rule.assign_to_role) if rule.assign_to_role else []) or [owner]
+		made["created_todo"] = _make_todos(rule, customer, contact, users, text)
 	if cint(rule.create_opportunity):
-		made["created_opportunity"] = _make_opportunity(rule, customer, contact, owner)
+		made["created_opportunity"] = _make_opportunity(rule, customer, contact, owner, batch)
 	frappe.db.set_value(
 		"Planned Contact", contact.name, {"status": "Done", "done_on": now_datetime(), "reason": "", **made}
 	)
@@ -671,11 +717,21 @@ def _make_event(rule, customer, contact, owner: str, text: str) -> str:
 			"event_participants": [{"reference_doctype": "Customer", "reference_docname": customer.name}],
 		}
 	)
-	# the rule's action, for the account owner (the job runs as the scheduler, not as them)
-	event.insert(ignore_permissions=True)
-	# the host Event belongs to the account owner: it shows in their calendar
-	frappe.db.set_value("Event", event.name, "owner", owner, update_modified=False)
+	insert_as(event, owner)
 	return event.name
+
+
+def insert_as(doc, owner: str) -> None:
+	"""Insert a host document the rule creates for the account owner, as the owner: the Event is
+	theirs (it shows in their calendar, its timeline Communication is sent by them) without a
+	second UPDATE of its owner. The session's user comes back afterwards."""
+	user = frappe.session.user
+	frappe.session.user = owner
+	try:
+		# the rule's action, for the account owner (the job runs as the scheduler, not as them)
+		doc.insert(ignore_permissions=True)
+	finally:
+		frappe.session.user = user
 
 
 def _role_users(role: str) -> list[str]:
@@ -689,8 +745,7 @@ def _role_users(role: str) -> list[str]:
 	)
 
 
-def _make_todos(rule, customer, contact, owner: str, text: str) -> str:
-	users = (_role_users(rule.assign_to_role) if rule.assign_to_role else []) or [owner]
+def _make_todos(rule, customer, contact, users: list[str], text: str) -> str:
 	first = None
 	for user in users:
 		todo = frappe.get_doc(
@@ -710,11 +765,16 @@ def _make_todos(rule, customer, contact, owner: str, text: str) -> str:
 	return first
 
 
-def _make_opportunity(rule, customer, contact, owner: str) -> str:
+def _make_opportunity(rule, customer, contact, owner: str, batch=None) -> str:
 	from funnel_suite.funnels.card import load_funnel
 
 	funnel = load_funnel(rule.opportunity_funnel)
-	company = frappe.db.get_value(contact.source_doctype, contact.source_name, "company")
+	source = batch.source(contact) if batch else None
+	company = (
+		source.company
+		if source
+		else frappe.db.get_value(contact.source_doctype, contact.source_name, "company")
+	)
 	opp = frappe.new_doc("Opportunity")
 	opp.opportunity_from = "Customer"
 	opp.party_name = customer.name
