@@ -478,20 +478,23 @@ def process_due(
 	counts = {"Done": 0, "Skipped": 0, "Failed": 0}
 	after = None
 	while True:
-		filters = _due_filters(today, list(rules))
+		conditions = ["status = 'Scheduled'", "due_date <= %(today)s", "rule in %(rules)s"]
+		values = {"today": today, "rules": tuple(rules) or ("",), "limit": batch_size}
 		if after:
-			filters.append(["name", ">", after])
+			conditions.append("name > %(after)s")
+			values["after"] = after
 		elif first:
-			filters.append(["name", ">=", first])
+			conditions.append("name >= %(first)s")
+			values["first"] = first
 		if last:
-			filters.append(["name", "<=", last])
-		rows = frappe.get_all(
-			"Planned Contact",
-			filters=filters,
-			fields=CONTACT_FIELDS,
-			order_by="name asc",
-			limit_page_length=batch_size,
-			for_update=True,
+			conditions.append("name <= %(last)s")
+			values["last"] = last
+		# read and lock the batch in one statement: a concurrent run waits, then skips them
+		rows = frappe.db.sql(
+			f"""select {", ".join(f"`{f}`" for f in CONTACT_FIELDS)} from `tabPlanned Contact`
+			where {" and ".join(conditions)} order by name asc limit %(limit)s for update""",
+			values,
+			as_dict=True,
 		)
 		if not rows:
 			break

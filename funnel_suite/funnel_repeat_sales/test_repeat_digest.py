@@ -2,6 +2,7 @@
 account owner per day"), on a real ERPNext site, as the roles that use them."""
 
 from unittest.mock import patch
+from urllib.parse import quote
 
 import frappe
 
@@ -11,6 +12,10 @@ from funnel_suite.tests.utils import count_queries, make_user
 
 BOUGHT = "2026-01-10"
 DUE = "2026-04-10"  # 90 days later
+
+
+def href(customer: str) -> str:
+	return f"/app/customer/{quote(customer, safe='')}"
 
 
 class DigestCase(RepeatSalesCase):
@@ -59,7 +64,7 @@ class TestDigest(DigestCase):
 		for doc in (event, todo):
 			for customer in mine:
 				name = frappe.db.get_value("Customer", customer, "customer_name")
-				self.assertIn(f'<a href="/app/customer/{customer}">{name}</a>', doc.description)
+				self.assertIn(f'<a href="{href(customer)}">{name}</a>', doc.description)
 			self.assertNotIn(theirs[0], doc.description)
 			self.assertIn("Offer the &lt;b&gt;spring&lt;/b&gt; catalogue", doc.description)
 		# every contact is recorded, linked to its owner's digest, Event and ToDo
@@ -101,8 +106,8 @@ class TestDigest(DigestCase):
 		event = frappe.get_doc("Event", day.event)
 		todo = frappe.get_doc("ToDo", day.todo)
 		for customer in (*first, late):
-			self.assertIn(f"/app/customer/{customer}", event.description)
-			self.assertIn(f"/app/customer/{customer}", todo.description)
+			self.assertIn(href(customer), event.description)
+			self.assertIn(href(customer), todo.description)
 		self.assertEqual(contacts(late)[0].digest, day.name)
 		self.assertEqual(frappe.db.count("Event"), counts["Event"])
 		# once the owner has closed the day's ToDo, a later contact starts a second part
@@ -112,8 +117,8 @@ class TestDigest(DigestCase):
 		self.assertEqual(self.daily(DUE)["Done"], 1)
 		one, two = self.digests(rule.name)
 		self.assertEqual((one.contact_count, two.part, two.contact_count), (3, 2, 1))
-		self.assertIn(f"/app/customer/{later}", frappe.db.get_value("ToDo", two.todo, "description"))
-		self.assertNotIn(f"/app/customer/{later}", frappe.db.get_value("ToDo", one.todo, "description"))
+		self.assertIn(href(later), frappe.db.get_value("ToDo", two.todo, "description"))
+		self.assertNotIn(href(later), frappe.db.get_value("ToDo", one.todo, "description"))
 		self.assertIn("(part 2)", frappe.db.get_value("Event", two.event, "subject"))
 
 	def test_a_full_part_continues_in_the_next(self):
