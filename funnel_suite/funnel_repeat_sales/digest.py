@@ -84,7 +84,8 @@ def work_digest(contacts: list, rule, today, batch) -> dict[str, int]:
 
 
 def digest_line(rule, customer, contact) -> str:
-	"""One customer of a digest, as an HTML list item linking to the customer."""
+	"""One customer of a digest, as an HTML list item linking to the customer (every part escaped:
+	the list is stored unsanitized on the digest, and the host sanitizes the Event and ToDo)."""
 	name = customer.customer_name or customer.name
 	link = f'<a href="/app/customer/{quote(customer.name, safe="")}">{escape_html(name)}</a>'
 	if contact.mode == CYCLIC:
@@ -94,7 +95,7 @@ def digest_line(rule, customer, contact) -> str:
 			format_date(contact.cycle_anchor or contact.source_date),
 		)
 	else:
-		what = _("bought on {0} ({1}) and has not bought again").format(
+		what = _("bought on {0} ({1})").format(
 			format_date(contact.source_date), escape_html(contact.source_name)
 		)
 	return f"<li>{link}: {what}</li>"
@@ -173,7 +174,7 @@ def _subject(count: int, part: int) -> str:
 
 
 def _description(rule, count: int, customers: str) -> str:
-	head = _("Repeat-sale rule {0}: today's customers to offer a repeat sale ({1}).").format(
+	head = _("Repeat-sale rule {0}: today's customers who have not bought again ({1}).").format(
 		escape_html(rule.name), count
 	)
 	note = f"<p>{escape_html(rule.note)}</p>" if rule.note else ""
