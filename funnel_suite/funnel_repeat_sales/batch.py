@@ -14,6 +14,7 @@ import frappe
 from frappe.utils import getdate
 
 from funnel_suite.engine.repeat import ONE_OFF
+from funnel_suite.funnel_repeat_sales.actions import _customer, _item_groups, _role_users
 
 CUSTOMER_FIELDS = ["name", "customer_name", "customer_group", "territory", "account_manager", "lead_name"]
 
@@ -45,8 +46,6 @@ class DueBatch:
 	def customer(self, name: str):
 		row = self.customers.get(name)
 		if row is None:  # not in the batch's read (deleted meanwhile): read it alone
-			from funnel_suite.funnel_repeat_sales.planner import _customer
-
 			row = _customer(name)
 		return row
 
@@ -82,8 +81,6 @@ class DueBatch:
 
 	def role_users(self, role: str) -> list[str]:
 		if role not in self._role_users:
-			from funnel_suite.funnel_repeat_sales.planner import _role_users
-
 			self._role_users[role] = _role_users(role)
 		return self._role_users[role]
 
@@ -99,8 +96,6 @@ def _newer_purchases(contacts: list, rules: dict) -> dict[tuple[str, str], list]
 	"""(rule, customer) -> [(name, posting_date)] of the submitted, non-return documents of the
 	rule's type posted after the earliest source date among the batch's contacts of that rule
 	(with an item of the rule's item group if it has one), in posting order: one query per rule."""
-	from funnel_suite.funnel_repeat_sales.planner import _item_groups
-
 	found: dict[tuple[str, str], list] = defaultdict(list)
 	by_rule: dict[str, list] = defaultdict(list)
 	for c in contacts:

@@ -31,6 +31,14 @@ from frappe import _
 from frappe.utils import cint, escape_html, format_date, get_datetime, getdate, now_datetime
 
 from funnel_suite.engine.repeat import CYCLIC
+from funnel_suite.funnel_repeat_sales.actions import (
+	_close,
+	_make_opportunity,
+	_role_users,
+	fail_contact,
+	insert_as,
+	skip_reason,
+)
 from funnel_suite.funnels.owned import app_writes
 
 DIGEST = "Repeat Sale Digest"
@@ -39,18 +47,16 @@ DIGEST_SIZE = 200  # customers per digest part
 
 def work_digest(contacts: list, rule, today, batch) -> dict[str, int]:
 	"""The batch's due contacts of one digest rule: lines per account owner, then one digest
-	write per owner."""
-	from funnel_suite.funnel_repeat_sales import planner
-
+	write per owner (a cyclic contact's next one is scheduled by the caller, planner.work_batch)."""
 	counts = {"Done": 0, "Skipped": 0, "Failed": 0}
 	groups: dict[str, list[tuple]] = {}
 	for contact in contacts:
 		if contact.status != "Scheduled":
 			continue
 		try:
-			reason = planner.skip_reason(contact, rule, batch)
+			reason = skip_reason(contact, rule, batch)
 			if reason:
-				planner._close(contact.name, "Skipped", reason)
+				_close(contact.name, "Skipped", reason)
 				counts["Skipped"] += 1
 			else:
 				customer = batch.customer(contact.customer)
@@ -59,17 +65,15 @@ def work_digest(contacts: list, rule, today, batch) -> dict[str, int]:
 				if cint(rule.create_opportunity):
 					frappe.db.savepoint("funnel_repeat_digest_one")
 					try:
-						opp = planner._make_opportunity(rule, customer, contact, owner, batch)
+						opp = _make_opportunity(rule, customer, contact, owner, batch)
 					except Exception:
 						frappe.db.rollback(save_point="funnel_repeat_digest_one")
 						raise
 					frappe.db.set_value("Planned Contact", contact.name, "created_opportunity", opp)
 				groups.setdefault(owner, []).append((contact, line))
 		except Exception as err:
-			planner.fail_contact(contact, err)
+			fail_contact(contact, err)
 			counts["Failed"] += 1
-		if contact.mode == CYCLIC:
-			planner.schedule_next_isolated(contact, rule, today)
 	for owner, items in groups.items():
 		frappe.db.savepoint("funnel_repeat_digest")
 		try:
@@ -78,7 +82,7 @@ def work_digest(contacts: list, rule, today, batch) -> dict[str, int]:
 		except Exception as err:
 			frappe.db.rollback(save_point="funnel_repeat_digest")
 			for contact, _line in items:
-				planner.fail_contact(contact, err)
+				fail_contact(contact, err)
 			counts["Failed"] += len(items)
 	return counts
 
@@ -182,14 +186,10 @@ def _description(rule, count: int, customers: str) -> str:
 
 
 def _recipients(rule, owner: str) -> list[str]:
-	from funnel_suite.funnel_repeat_sales.planner import _role_users
-
 	return (_role_users(rule.assign_to_role) if rule.assign_to_role else []) or [owner]
 
 
 def _insert_digest(rule, owner: str, day, part: int, count: int, customers: str):
-	from funnel_suite.funnel_repeat_sales.planner import insert_as
-
 	digest = frappe.get_doc(
 		{
 			"doctype": DIGEST,

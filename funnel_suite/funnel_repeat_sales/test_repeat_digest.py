@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import frappe
 
-from funnel_suite.funnel_repeat_sales import digest, planner
+from funnel_suite.funnel_repeat_sales import digest
 from funnel_suite.funnel_repeat_sales.test_repeat_sales import RepeatSalesCase, contacts
 from funnel_suite.tests.utils import count_queries, make_user
 
@@ -183,7 +183,18 @@ class TestDigest(DigestCase):
 		self.assertEqual(contacts(more_other)[0].digest, contacts(other)[0].digest)
 		self.assertEqual(len(self.digests(rule.name)), 2)  # nothing half-written for the manager
 
-	def test_skips_and_cycles_still_hold_in_digest_mode(self):
+	def test_a_cyclic_rule_in_digest_mode_schedules_the_next_contact(self):
+		rule = self.rule(mode="Cyclic", interval=1, interval_unit="Months", digest=1)
+		[customer] = self.bought(1)
+		[first] = contacts(customer)
+		self.assertEqual(self.daily(first.due_date)["Done"], 1)
+		done, nxt = contacts(customer)
+		[day] = self.digests(rule.name)
+		self.assertEqual((done.status, done.digest), ("Done", day.name))
+		self.assertIn("planned contact no. 1", frappe.db.get_value("ToDo", day.todo, "description"))
+		self.assertEqual((nxt.status, nxt.cycle_no), ("Scheduled", 2))
+
+	def test_skips_still_hold_in_digest_mode(self):
 		self.rule(digest=1)
 		[again, due] = self.bought(2)
 		self.invoice(again, "2026-03-01")  # bought again: its reminder is superseded on submit
