@@ -11,8 +11,10 @@
    contacts are worked the way the workers run it: `run_daily` splits them into chunks of
    `planner.CHUNK` for the long queue; here each chunk is worked in turn by `process_due`.
 4. Prints contacts/s of each mode, the app's share, the slowest chunk against the long queue's
-   timeout. `--modes normal` measures a checkout without the digest option (the rest of the
-   contacts then go through the normal job as well).
+   timeout. `--modes normal` measures only the normal-mode sample (a checkout without the digest
+   option); with `--normal-sample 0` the whole day's job is timed chunk by chunk instead.
+   `--before CHECKOUT` first runs the normal-mode measurement with funnel_suite imported from
+   another checkout (the code before a change) and prints before / after side by side.
 Everything it generates (and every Event, its timeline Communication, ToDo, Comment, digest,
 Version and Error Log the job made for those customers) is deleted at the end; rows are named
 BENCH-RS-...
@@ -23,6 +25,7 @@ Run on a bench site (see benchmarks/run):  benchmarks/run --repeat [site] [--sca
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
 from common import connect
@@ -412,7 +415,8 @@ def main() -> int:
 		type=int,
 		default=1000,
 		help="contacts worked in normal mode against the bare Event + ToDo insert (the rest of the "
-		"due contacts are worked in digest mode); 0 = all in normal mode, no digest",
+		"due contacts are worked in digest mode, or not at all with --modes normal); 0 = no bare "
+		"comparison, the whole day's job timed in the mode(s) given",
 	)
 	parser.add_argument(
 		"--slice", type=int, default=100, help="contacts per interleaved slice of the normal mode"
@@ -423,7 +427,16 @@ def main() -> int:
 		help="normal and/or digest (a checkout without the digest option: normal)",
 	)
 	parser.add_argument("--keep", action="store_true", help="keep the generated rows")
+	parser.add_argument(
+		"--before",
+		metavar="CHECKOUT",
+		help="first run the same normal-mode measurement with funnel_suite imported from CHECKOUT "
+		"(e.g. an export of the commit before a change: git archive COMMIT | tar -x -C DIR), then "
+		"this checkout, and print both side by side",
+	)
+	parser.add_argument("--results-json", help=argparse.SUPPRESS)
 	args = parser.parse_args()
+	before = _run_before(args) if args.before else None
 	scales = [1000, 10000] if args.quick else [int(s) for s in args.scales.split(",")]
 	actions = {a.strip() for a in args.actions.split(",") if a.strip()}
 	modes = {m.strip() for m in args.modes.split(",") if m.strip()}
@@ -466,6 +479,11 @@ def main() -> int:
 				)
 			if "digest" in modes:
 				set_digest(frappe, True)
+			elif args.normal_sample:
+				# normal mode measured on its sample; the rest of the day is left undone
+				if not args.keep:
+					cleanup(frappe)
+				continue
 			wall, slowest, counts = run_job(frappe, today)
 			due = sum(counts.values())
 			mode = "digest" if "digest" in modes else "normal"
@@ -488,6 +506,8 @@ def main() -> int:
 				)
 			if not args.keep:
 				cleanup(frappe)
+		if before is not None:
+			_print_before_after(before, RESULTS)
 		if len(results) > 1:
 			base_scale, base_wall = results[0]
 			for scale, wall in results[1:]:
@@ -502,6 +522,43 @@ def main() -> int:
 		if not args.keep:
 			cleanup(frappe)
 		frappe.destroy()
+		if args.results_json:
+			with open(args.results_json, "w") as out:
+				json.dump(RESULTS, out)
+
+
+def _run_before(args) -> dict:
+	"""This script's normal mode in a child process importing funnel_suite from args.before."""
+	import os
+	import subprocess
+	import sys
+	import tempfile
+
+	with tempfile.NamedTemporaryFile(suffix=".json") as out:
+		argv = [sys.executable, os.path.abspath(__file__), "--site", args.site, "--sites-path"]
+		argv += [args.sites_path, "--scales", args.scales, "--actions", args.actions, "--modes", "normal"]
+		argv += ["--normal-sample", str(args.normal_sample), "--slice", str(args.slice)]
+		argv += ["--results-json", out.name]
+		print(f"--- before: funnel_suite from {args.before} ---", flush=True)
+		subprocess.run(argv, env={**os.environ, "PYTHONPATH": args.before}, check=True)
+		print("--- after: this checkout ---", flush=True)
+		with open(out.name) as f:
+			return json.load(f)
+
+
+def _print_before_after(before: dict, after: dict) -> None:
+	def fmt(results, key, pattern):
+		return pattern.format(results[key]) if key in results else "n/a"
+
+	print("  before / after (same site, same scale, one run each):")
+	for label, key, pattern in (
+		("normal mode contacts/s", "contacts_per_s", "{:.1f}/s"),
+		("bare Event + ToDo contacts/s", "bare_per_s", "{:.1f}/s"),
+		("the app's own share of a contact", "app_share", "{:.1f} %"),
+		("the app's own queries per contact", "app_queries", "{:+.1f}"),
+		("digest mode contacts/s", "digest_per_s", "{:.1f}/s"),
+	):
+		print(f"    {label:<36}{fmt(before, key, pattern):>10}  ->{fmt(after, key, pattern):>10}")
 
 
 if __name__ == "__main__":

@@ -191,8 +191,11 @@ class TestDigest(DigestCase):
 		done, nxt = contacts(customer)
 		[day] = self.digests(rule.name)
 		self.assertEqual((done.status, done.digest), ("Done", day.name))
-		self.assertIn("planned contact no. 1", frappe.db.get_value("ToDo", day.todo, "description"))
-		self.assertEqual((nxt.status, nxt.cycle_no), ("Scheduled", 2))
+		self.assertIn(
+			f"planned contact no. {first.cycle_no}", frappe.db.get_value("ToDo", day.todo, "description")
+		)
+		self.assertEqual((nxt.status, nxt.cycle_no), ("Scheduled", first.cycle_no + 1))
+		self.assertGreater(nxt.due_date, first.due_date)
 
 	def test_skips_still_hold_in_digest_mode(self):
 		self.rule(digest=1)
