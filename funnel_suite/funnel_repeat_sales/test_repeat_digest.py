@@ -89,6 +89,21 @@ class TestDigest(DigestCase):
 			)
 		)
 
+	def test_a_customer_name_with_markup_is_listed_as_text(self):
+		rule = self.rule(digest=1)
+		[customer] = self.bought(1)
+		frappe.db.set_value("Customer", customer, "customer_name", '<img src=x onerror="alert(1)">Acme')
+		self.daily(DUE)
+		[day] = self.digests(rule.name)
+		for text in (
+			day.customers,
+			frappe.db.get_value("Event", day.event, "description"),
+			frappe.db.get_value("ToDo", day.todo, "description"),
+		):
+			self.assertNotIn("<img", text)
+			self.assertIn("&lt;img", text)
+			self.assertIn(href(customer), text)
+
 	def test_rerun_creates_nothing_and_a_later_contact_is_appended(self):
 		rule = self.rule(digest=1)
 		first = self.bought(2)
