@@ -24,7 +24,6 @@ from datetime import datetime, timedelta, timezone
 import frappe
 from frappe import _
 from frappe.utils import cint, format_date, get_datetime, getdate, now_datetime
-from frappe.utils.nestedset import get_descendants_of
 
 from funnel_suite.engine.repeat import (
 	CYCLIC,
@@ -38,8 +37,16 @@ from funnel_suite.engine.repeat import (
 	plan_one_off,
 	site_today,
 )
+from funnel_suite.funnel_repeat_sales.actions import (
+	_close,
+	_customer,
+	_item_groups,
+	_make_opportunity,
+	fail_contact,
+	insert_as,
+	skip_reason,
+)
 from funnel_suite.funnels.owned import app_writes
-from funnel_suite.funnels.sanitize import sanitized
 
 TRIGGERS = ("Sales Invoice", "Delivery Note")
 CACHE_KEY = "funnel_suite:repeat_sale_rules"
@@ -63,6 +70,7 @@ RULE_FIELDS = (
 	"note",
 	"move_deal_to_funnel",
 	"move_deal_to_stage",
+	"digest",
 )
 
 
@@ -102,10 +110,6 @@ def _in_tree(doctype: str, value: str | None, root: str | None) -> bool:
 	return bool(bounds and node and bounds[0] < node[0] and node[1] < bounds[1])
 
 
-def _item_groups(root: str) -> list[str]:
-	return [root, *get_descendants_of("Item Group", root, ignore_permissions=True)]
-
-
 def matches(rule, doc, customer) -> bool:
 	if not _in_tree("Customer Group", customer.customer_group, rule.customer_group):
 		return False
@@ -116,18 +120,6 @@ def matches(rule, doc, customer) -> bool:
 		if not any(row.get("item_group") in groups for row in doc.get("items") or []):
 			return False
 	return True
-
-
-def _customer(name: str):
-	return frappe._dict(
-		frappe.db.get_value(
-			"Customer",
-			name,
-			["name", "customer_name", "customer_group", "territory", "account_manager", "lead_name"],
-			as_dict=True,
-		)
-		or {}
-	)
 
 
 # --- submit / cancel ---------------------------------------------------------------------------
@@ -469,43 +461,35 @@ def run_daily(today=None) -> dict[str, int]:
 def process_due(
 	today=None, first: str | None = None, last: str | None = None, batch_size: int = BATCH
 ) -> dict[str, int]:
-	"""Work the due contacts (optionally those named first..last) in batches, one commit per batch."""
+	"""Work the due contacts (optionally those named first..last) in batches, one commit per batch.
+	A batch's rows are read and locked in one query (a concurrent run waits, then finds them no
+	longer Scheduled), and what its contacts need is read once for the batch (DueBatch)."""
 	today = getdate(today or local_today())
 	rules = {r.name: r for r in enabled_rules()}
 	counts = {"Done": 0, "Skipped": 0, "Failed": 0}
 	after = None
 	while True:
-		filters = _due_filters(today, list(rules))
+		conditions = ["status = 'Scheduled'", "due_date <= %(today)s", "rule in %(rules)s"]
+		values = {"today": today, "rules": tuple(rules) or ("",), "limit": batch_size}
 		if after:
-			filters.append(["name", ">", after])
+			conditions.append("name > %(after)s")
+			values["after"] = after
 		elif first:
-			filters.append(["name", ">=", first])
+			conditions.append("name >= %(first)s")
+			values["first"] = first
 		if last:
-			filters.append(["name", "<=", last])
-		rows = frappe.get_all(
-			"Planned Contact",
-			filters=filters,
-			fields=[
-				"name",
-				"customer",
-				"rule",
-				"mode",
-				"due_date",
-				"cycle_no",
-				"cycle_anchor",
-				"source_doctype",
-				"source_name",
-				"source_date",
-			],
-			order_by="name asc",
-			limit_page_length=batch_size,
+			conditions.append("name <= %(last)s")
+			values["last"] = last
+		# read and lock the batch in one statement: a concurrent run waits, then skips them
+		rows = frappe.db.sql(
+			f"""select {", ".join(f"`{f}`" for f in CONTACT_FIELDS)} from `tabPlanned Contact`
+			where {" and ".join(conditions)} order by name asc limit %(limit)s for update""",
+			values,
+			as_dict=True,
 		)
 		if not rows:
 			break
-		for contact in rows:
-			status = work_contact(contact, rules[contact.rule], today)
-			if status:
-				counts[status] += 1
+		work_batch(rows, rules, today, counts)
 		frappe.db.commit()  # nosemgrep: scheduler job, one commit per batch
 		after = rows[-1].name
 		if len(rows) < batch_size:
@@ -513,84 +497,106 @@ def process_due(
 	return counts
 
 
+CONTACT_FIELDS = [
+	"name",
+	"customer",
+	"rule",
+	"mode",
+	"status",
+	"due_date",
+	"cycle_no",
+	"cycle_anchor",
+	"source_doctype",
+	"source_name",
+	"source_date",
+]
+
+
+def work_batch(rows: list, rules: dict, today, counts: dict[str, int]) -> None:
+	"""One batch of due contacts, already locked: rules with the digest option are worked per
+	account owner (funnel_suite.funnel_repeat_sales.digest), the others contact by contact."""
+	from funnel_suite.funnel_repeat_sales.batch import DueBatch
+	from funnel_suite.funnel_repeat_sales.digest import work_digest
+
+	batch = DueBatch(rows, rules)
+	by_digest_rule: dict[str, list] = {}
+	for contact in rows:
+		rule = rules[contact.rule]
+		if cint(rule.get("digest")) and (cint(rule.create_event) or cint(rule.create_todo)):
+			by_digest_rule.setdefault(rule.name, []).append(contact)
+			continue
+		status = _work_one(contact, rule, today, batch)
+		if status:
+			counts[status] += 1
+	for rule_name, contacts in by_digest_rule.items():
+		rule = rules[rule_name]
+		for status, n in work_digest(contacts, rule, today, batch).items():
+			counts[status] += n
+		for contact in contacts:
+			if contact.mode == CYCLIC and contact.status == "Scheduled":
+				schedule_next_isolated(contact, rule, today)
+
+
 def work_contact(contact, rule, today) -> str | None:
-	"""One due contact, isolated: a failure rolls back this customer's work only."""
+	"""One due contact on its own (locked and re-checked here), isolated like in a batch."""
+	status = frappe.db.get_value("Planned Contact", contact.name, "status", for_update=True)
+	if status != "Scheduled":
+		return None  # another run got there first
+	contact = frappe._dict(contact, status=status)
+	counts = {"Done": 0, "Skipped": 0, "Failed": 0}
+	work_batch([contact], {rule.name: rule}, getdate(today), counts)
+	return next((s for s, n in counts.items() if n), None)
+
+
+def _work_one(contact, rule, today, batch) -> str | None:
+	"""One due contact of a batch, isolated: a failure rolls back this customer's work only."""
+	if contact.status != "Scheduled":
+		return None
 	frappe.db.savepoint("funnel_repeat_daily")
 	try:
-		status = frappe.db.get_value("Planned Contact", contact.name, "status", for_update=True)
-		if status != "Scheduled":
-			return None  # another run got there first
-		result = _work(contact, rule, today)
+		result = _work(contact, rule, today, batch)
 	except Exception as err:
 		frappe.db.rollback(save_point="funnel_repeat_daily")
+		fail_contact(contact, err)
+		result = "Failed"
+	if contact.mode == CYCLIC:
+		schedule_next_isolated(contact, rule, today)
+	return result
+
+
+def schedule_next_isolated(contact, rule, today) -> None:
+	frappe.db.savepoint("funnel_repeat_next")
+	try:
+		_schedule_next(contact, rule, today)
+	except Exception:
+		frappe.db.rollback(save_point="funnel_repeat_next")
 		frappe.log_error(
 			title=_("Repeat sale contact failed for customer {0}").format(contact.customer),
 			reference_doctype="Customer",
 			reference_name=contact.customer,
 		)
-		# an error text may quote what someone typed: sanitized as the Small Text field would be
-		frappe.db.set_value(
-			"Planned Contact",
-			contact.name,
-			sanitized(
-				"Planned Contact", {"status": "Failed", "reason": f"{type(err).__name__}: {err}"[:1000]}
-			),
-		)
-		result = "Failed"
-	if contact.mode == CYCLIC:
-		frappe.db.savepoint("funnel_repeat_next")
-		try:
-			_schedule_next(contact, rule, today)
-		except Exception:
-			frappe.db.rollback(save_point="funnel_repeat_next")
-			frappe.log_error(
-				title=_("Repeat sale contact failed for customer {0}").format(contact.customer),
-				reference_doctype="Customer",
-				reference_name=contact.customer,
-			)
-	return result
 
 
-def _work(contact, rule, today) -> str:
-	if contact.mode == ONE_OFF:
-		if not _is_submitted(contact.source_doctype, contact.source_name):
-			_close(
-				contact.name,
-				"Skipped",
-				_("{0} {1} was cancelled").format(_(contact.source_doctype), contact.source_name),
-			)
-			return "Skipped"
-		newer = first_qualifying(rule, contact.customer, after=contact.source_date)
-		if newer:
-			posted = frappe.db.get_value(rule.trigger_doctype, newer, "posting_date")
-			_close(
-				contact.name,
-				"Skipped",
-				_("Customer bought again on {0} ({1})").format(format_date(posted), newer),
-			)
-			return "Skipped"
-	customer = _customer(contact.customer)
-	owner = account_owner(rule, customer, contact)
+def _work(contact, rule, today, batch) -> str:
+	reason = skip_reason(contact, rule, batch)
+	if reason:
+		_close(contact.name, "Skipped", reason)
+		return "Skipped"
+	customer = batch.customer(contact.customer)
+	owner = batch.account_owner(rule, customer, contact)
 	text = _describe(rule, customer, contact)
 	made = {}
 	if cint(rule.create_event):
 		made["created_event"] = _make_event(rule, customer, contact, owner, text)
 	if cint(rule.create_todo):
-		made["created_todo"] = _make_todos(rule, customer, contact, owner, text)
+		users = (batch.role_users(rule.assign_to_role) if rule.assign_to_role else []) or [owner]
+		made["created_todo"] = _make_todos(rule, customer, contact, users, text)
 	if cint(rule.create_opportunity):
-		made["created_opportunity"] = _make_opportunity(rule, customer, contact, owner)
+		made["created_opportunity"] = _make_opportunity(rule, customer, contact, owner, batch)
 	frappe.db.set_value(
 		"Planned Contact", contact.name, {"status": "Done", "done_on": now_datetime(), "reason": "", **made}
 	)
 	return "Done"
-
-
-def _close(name: str, status: str, reason: str) -> None:
-	frappe.db.set_value(
-		"Planned Contact",
-		name,
-		{**sanitized("Planned Contact", {"status": status, "reason": reason}), "done_on": now_datetime()},
-	)
 
 
 def _schedule_next(contact, rule, today) -> str | None:
@@ -671,26 +677,11 @@ def _make_event(rule, customer, contact, owner: str, text: str) -> str:
 			"event_participants": [{"reference_doctype": "Customer", "reference_docname": customer.name}],
 		}
 	)
-	# the rule's action, for the account owner (the job runs as the scheduler, not as them)
-	event.insert(ignore_permissions=True)
-	# the host Event belongs to the account owner: it shows in their calendar
-	frappe.db.set_value("Event", event.name, "owner", owner, update_modified=False)
+	insert_as(event, owner)
 	return event.name
 
 
-def _role_users(role: str) -> list[str]:
-	users = frappe.get_all(
-		"Has Role", filters={"role": role, "parenttype": "User"}, pluck="parent", distinct=True
-	)
-	return sorted(
-		u
-		for u in users
-		if u not in ("Administrator", "Guest") and frappe.db.get_value("User", u, ["enabled"]) == 1
-	)
-
-
-def _make_todos(rule, customer, contact, owner: str, text: str) -> str:
-	users = (_role_users(rule.assign_to_role) if rule.assign_to_role else []) or [owner]
+def _make_todos(rule, customer, contact, users: list[str], text: str) -> str:
 	first = None
 	for user in users:
 		todo = frappe.get_doc(
@@ -708,28 +699,6 @@ def _make_todos(rule, customer, contact, owner: str, text: str) -> str:
 		todo.insert(ignore_permissions=True)
 		first = first or todo.name
 	return first
-
-
-def _make_opportunity(rule, customer, contact, owner: str) -> str:
-	from funnel_suite.funnels.card import load_funnel
-
-	funnel = load_funnel(rule.opportunity_funnel)
-	company = frappe.db.get_value(contact.source_doctype, contact.source_name, "company")
-	opp = frappe.new_doc("Opportunity")
-	opp.opportunity_from = "Customer"
-	opp.party_name = customer.name
-	opp.company = company or frappe.defaults.get_defaults().get("company")
-	opp.opportunity_owner = owner
-	opp.funnel = funnel.name
-	opp.funnel_stage = funnel.entry_stage.name if funnel.entry_stage else None
-	opp.funnel_source_doctype = contact.source_doctype
-	opp.funnel_source_name = contact.source_name
-	# the rule acts with the app's rights: funnel and entry stage from the rule, party and company
-	# from the customer and the submitted document; the card's own validation still runs
-	opp.flags.ignore_permissions = True
-	with app_writes():  # the lineage to the invoice / delivery note is the app's to write
-		opp.insert()
-	return opp.name
 
 
 def on_card_deleted(doc, log: list[dict]) -> None:

@@ -71,6 +71,7 @@ OWNED_FIELDS: dict[str, tuple[str, ...]] = {
 	"Funnel": ("kanban_board", "preset"),
 	# the app's own tables written through documents (inside app_writes()) or by SQL
 	"Planned Contact": WHOLE_DOCUMENT,
+	"Repeat Sale Digest": WHOLE_DOCUMENT,
 	"Cadence Enrollment": WHOLE_DOCUMENT,
 	"Funnel Contact Key": WHOLE_DOCUMENT,
 	"Lead Source Alarm": WHOLE_DOCUMENT,

@@ -47,6 +47,13 @@ class RepeatSaleRule(Document):
 			)
 		if not cint(self.create_todo):
 			self.assign_to_role = None
+		if cint(self.digest) and not (cint(self.create_event) or cint(self.create_todo)):
+			frappe.throw(
+				_(
+					"{0} needs {1} or {2}: the digest is one Event and one ToDo per account owner per day."
+				).format(_(label("digest")), _(label("create_event")), _(label("create_todo"))),
+				title=_("Invalid Rule"),
+			)
 		if cint(self.create_opportunity):
 			if not self.opportunity_funnel:
 				frappe.throw(
