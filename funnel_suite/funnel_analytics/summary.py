@@ -344,9 +344,13 @@ def on_funnel_changed(funnel_doc, before) -> None:
 			for r in funnel_doc.stages
 			if old.get(r.name, r.stage_name) != r.stage_name
 		}
-	# the funnel's open cards leave Funnel Forecast's running totals and enter them again under
-	# their new stage names and kinds
-	forecast_totals.take_out("o.funnel = %(totals_funnel)s", {"totals_funnel": funnel_doc.name})
+	# when stage names or kinds change, the funnel's open cards leave Funnel Forecast's running
+	# totals and enter them again under their new names and kinds (stale limits and probabilities
+	# are not in the totals)
+	reshaped = before is None or _shape(before) != _shape(funnel_doc)
+	totals_where = ("o.funnel = %(totals_funnel)s", {"totals_funnel": funnel_doc.name})
+	if reshaped:
+		forecast_totals.take_out(*totals_where)
 	for old_name, new_name in renamed.items():
 		frappe.db.sql(
 			f"update `tab{STATE}` set stage = %s where funnel = %s and stage = %s",
@@ -360,7 +364,8 @@ def on_funnel_changed(funnel_doc, before) -> None:
 			where funnel = %s and stage = %s""",
 			(row.stage_type, days, days, funnel_doc.name, row.stage_name),
 		)
-	forecast_totals.put_in("o.funnel = %(totals_funnel)s", {"totals_funnel": funnel_doc.name})
+	if reshaped:
+		forecast_totals.put_in(*totals_where)
 	if before is not None and _shape(before) != _shape(funnel_doc):
 		frappe.enqueue(
 			"funnel_suite.funnel_analytics.summary.rebuild_summary",
