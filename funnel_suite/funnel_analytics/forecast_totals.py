@@ -25,12 +25,15 @@ The app keeps the totals itself, in the transaction of every write to the curren
   `take_out(where)` before and `put_in(where)` after, aggregated per totals row;
 - `rebuild(funnel)`: the totals of a funnel (or all) recomputed from the current-stage table.
 
-A row's key (`name`) is an md5 of its level and dimensions, computed by the database from the
-state row or from the new values with the same expression, so the two can never disagree. Rows
+A row's key (`name`) is its level, a prefix of the funnel's md5 and an md5 of its level and
+dimensions, computed by the database from the state row or from the new values with the same
+expression, so the two can never disagree. Rows
 that fall to zero stay (the report skips them) until the next rebuild drops them.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import frappe
 from frappe.utils import now_datetime
@@ -92,9 +95,19 @@ def _dims(a: str) -> dict[str, str]:
 
 
 def _key(a: str) -> str:
+	"""level, 10 hex digits of the funnel's md5, md5 of the level and every dimension: InnoDB stores
+	a level's rows of one funnel together (the table is clustered on the key), so the report reads
+	them as one contiguous range (name_range)."""
 	dims = _dims(a)
 	parts = ["l.lvl", *(f"ifnull({dims[c]}, '')" for c in DIMENSIONS)]
-	return f"md5(concat_ws(char(31), {', '.join(parts)}))"
+	return f"concat(l.lvl, left(md5({dims['funnel']}), 10), md5(concat_ws(char(31), {', '.join(parts)})))"
+
+
+def name_range(level: int, funnel: str | None = None) -> tuple[str, str]:
+	"""Primary-key bounds [low, high) of a level's rows (of one funnel)."""
+	prefix = f"{level}{hashlib.md5(funnel.encode()).hexdigest()[:10]}" if funnel else str(level)
+	# "z" sorts after the hex digits in the site's collation (see summary.summary_range)
+	return prefix, f"{prefix}z"
 
 
 def _select(a: str, source: str, where: str, sign: int, grouped: bool) -> str:

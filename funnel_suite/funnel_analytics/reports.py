@@ -641,11 +641,13 @@ def _forecast_from_totals(f: Filters, scopes: list[tuple[str, Scope]], months: t
 	level = forecast_totals.level_for(needs["source"], needs["territory"])
 	params: dict = {"level": level}
 	where = ["t.level = %(level)s"]
-	if f.funnel:
-		params["funnel"] = f.funnel
+	funnel = load_funnel(f.funnel).name if f.funnel else None  # as stored (cached)
+	if funnel:
+		params["funnel"] = funnel
 		where.append("t.funnel = %(funnel)s")
-	# the levels that fold a dimension hold '' in it (this lets the index serve the query)
-	where += [f"t.`{column}` = ''" for column, needed in needs.items() if not needed]
+	# the level's rows of the funnel (or of every funnel) lie together: one primary-key range
+	params["lo"], params["hi"] = forecast_totals.name_range(level, funnel)
+	where.append("t.name >= %(lo)s and t.name < %(hi)s")
 	low, high = months
 	if low:
 		params["close_from"] = low
@@ -658,7 +660,7 @@ def _forecast_from_totals(f: Filters, scopes: list[tuple[str, Scope]], months: t
 		f"""select t.funnel, t.stage, date_format(t.month, '%%Y-%%m-01') as month, t.card_owner,
 			sum(t.cards) as cards, sum(t.amount)
 		from `tab{forecast_totals.TOTALS}` t where {" and ".join(where)}
-		group by t.funnel, t.stage, month, t.card_owner having cards != 0""",
+		group by t.funnel, t.stage, t.month, t.card_owner having cards != 0""",
 		params,
 	)
 
@@ -711,10 +713,12 @@ def forecast_rows(f: Filters) -> tuple[list, str]:
 	rows = list(_forecast_from_totals(f, scopes, months)) if months is not None else []
 	if edges:
 		funnels = None
-		if not f.funnel:  # the funnels with open cards: those in the totals (a loose index scan)
+		if not f.funnel:  # the funnels with open cards: those in the totals' smallest level
+			lo, hi = forecast_totals.name_range(forecast_totals.BY_COMPANY)
 			funnels = frappe.db.sql_list(
-				f"select distinct funnel from `tab{forecast_totals.TOTALS}` where level = %s",
-				forecast_totals.BY_COMPANY,
+				f"""select distinct funnel from `tab{forecast_totals.TOTALS}`
+				where name >= %s and name < %s and level = %s""",
+				(lo, hi, forecast_totals.BY_COMPANY),
 			)
 		rows += list(_forecast_from_cards(f, edges, funnels))
 	return rows, MIXED_PATH if edges else TOTALS_PATH
@@ -772,19 +776,18 @@ def forecast_report(filters) -> tuple[list, list, None, dict, list]:
 				"weighted_amount": round(weighted_amount, 2),
 			}
 		)
-	months = sorted({r["month"] for r in data})
+	by_month: dict = {}
+	for r in data:  # one pass (was one per month)
+		sums = by_month.setdefault(r["month"], [0.0, 0.0])
+		sums[0] += r["amount"]
+		sums[1] += r["weighted_amount"]
+	months = sorted(by_month)
 	chart = {
 		"data": {
 			"labels": months,
 			"datasets": [
-				{
-					"name": _("Open Amount"),
-					"values": [sum(r["amount"] for r in data if r["month"] == m) for m in months],
-				},
-				{
-					"name": _("Weighted Amount"),
-					"values": [sum(r["weighted_amount"] for r in data if r["month"] == m) for m in months],
-				},
+				{"name": _("Open Amount"), "values": [by_month[m][0] for m in months]},
+				{"name": _("Weighted Amount"), "values": [by_month[m][1] for m in months]},
 			],
 		},
 		"type": "bar",
