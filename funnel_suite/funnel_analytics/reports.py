@@ -645,9 +645,13 @@ def _forecast_from_totals(f: Filters, scopes: list[tuple[str, Scope]], months: t
 	if funnel:
 		params["funnel"] = funnel
 		where.append("t.funnel = %(funnel)s")
-	# the level's rows of the funnel (or of every funnel) lie together: one primary-key range
-	params["lo"], params["hi"] = forecast_totals.name_range(level, funnel)
-	where.append("t.name >= %(lo)s and t.name < %(hi)s")
+	# the levels that fold a dimension hold '' in it
+	where += [f"t.`{column}` = ''" for column, needed in needs.items() if not needed]
+	if not (funnel and (f.source or f.territory)):
+		# the level's rows of the funnel (or of every funnel) lie together: one primary-key range
+		params["lo"], params["hi"] = forecast_totals.name_range(level, funnel)
+		where.append("t.name >= %(lo)s and t.name < %(hi)s")
+	# else the index on (level, funnel, source, territory) reads only the rows of those values
 	low, high = months
 	if low:
 		params["close_from"] = low
