@@ -233,7 +233,7 @@ def generate(frappe, cards: int, seed: int = 7) -> dict:
 	return counts
 
 
-def measure(frappe, repeat: int) -> None:
+def measure(frappe, repeat: int, forecast_only: bool = False) -> None:
 	from erpnext.selling.page.sales_funnel.sales_funnel import get_funnel_data
 	from frappe.utils import add_days, get_first_day, get_last_day, getdate, today
 
@@ -253,7 +253,7 @@ def measure(frappe, repeat: int) -> None:
 		f"\n{'window':<16}{'company':<18}{'ERPNext ms':>12}{'app ms':>10}{'ratio':>9}{'log-only ms':>13}{'ratio':>9}"
 	)
 	ratios: dict[str, list[float]] = {}
-	for label, start, end in windows:
+	for label, start, end in [] if forecast_only else windows:
 		for company in COMPANIES:
 
 			def erpnext():
@@ -300,12 +300,29 @@ def measure(frappe, repeat: int) -> None:
 		),
 		("close from mid-month", {"funnel": SALE_FUNNEL, "from_date": str(add_days(this_month, 14))}),
 	]
+	combos += [
+		("territory", {"funnel": SALE_FUNNEL, "territory": TERRITORIES[1]}),
+		("every funnel, close from mid-month", {"from_date": str(add_days(this_month, 14))}),
+		(
+			"close mid-month to mid-month + 2",
+			{
+				"funnel": SALE_FUNNEL,
+				"from_date": str(add_days(this_month, 9)),
+				"to_date": str(add_days(in_three, -12)),
+			},
+		),
+	]
+	exact = _exact_forecast(reports)
 	forecast_ms = [forecast, forecast_all]
-	for label, filters in combos:
+	print(f"{'Funnel Forecast':<48}{'report':>10}{'exact path':>12}{'ratio':>8}   counted from")
+	for label, filters in [("sales funnel", {"funnel": SALE_FUNNEL}), ("every funnel", {}), *combos]:
 		ms = timed(lambda filters=filters: reports.forecast_report(filters), repeat, True)
+		exact_ms = timed(lambda filters=filters: exact(filters), repeat, True)
 		summary = {s["label"]: s["value"] for s in reports.forecast_report(filters)[4]}
 		path = summary.get("Counted from", "the open cards (this code has one path)")
-		print(f"Funnel Forecast, {label:<30}{ms:8.1f} ms   ({path})")
+		print(f"  {label:<46}{ms:8.1f} ms{exact_ms:8.1f} ms{exact_ms / ms:7.1f}x   {path}")
+		if reports.forecast_report(filters)[1] != exact(filters)[1]:
+			print(f"  !! {label}: the report's rows differ from the exact path's")
 		if "exact" not in path:
 			forecast_ms.append(ms)
 	RESULTS["forecast_max_ms"] = max(forecast_ms)
@@ -379,12 +396,30 @@ def build_velocity(frappe, reused: bool) -> None:
 	)
 
 
+def _exact_forecast(reports):
+	"""Funnel Forecast counted from the open cards one by one (the code before the running totals),
+	for the same filters: the report with its rows taken from the exact path."""
+
+	def run(filters):
+		if not hasattr(reports, "forecast_rows"):  # this code has only the exact path
+			return reports.forecast_report(filters)
+		original = reports.forecast_rows
+		reports.forecast_rows = lambda f: (reports._forecast_from_cards(f), reports.EXACT_PATH)
+		try:
+			return reports.forecast_report(filters)
+		finally:
+			reports.forecast_rows = original
+
+	return run
+
+
 def cleanup(frappe) -> None:
 	for table, where in (
 		("Funnel Transition", "reference_name like 'BENCH-%%'"),
 		("Funnel Summary", f"funnel in ('{LEAD_FUNNEL}', '{SALE_FUNNEL}')"),
 		("Funnel Velocity Bucket", f"funnel in ('{LEAD_FUNNEL}', '{SALE_FUNNEL}')"),
 		("Funnel Card State", "reference_name like 'BENCH-%%'"),
+		("Funnel Forecast Total", f"funnel in ('{LEAD_FUNNEL}', '{SALE_FUNNEL}')"),
 		("Lead", "name like 'BENCH-LEAD-%%'"),
 		("Opportunity", "name like 'BENCH-OPP-%%'"),
 	):
@@ -416,6 +451,9 @@ def main() -> int:
 		"--velocity-only",
 		action="store_true",
 		help="time only Stage Velocity (and build only what it reads: card states, histograms)",
+	)
+	parser.add_argument(
+		"--forecast-only", action="store_true", help="skip Funnel Conversion against ERPNext (with --reuse)"
 	)
 	args = parser.parse_args()
 	sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens
@@ -449,10 +487,22 @@ def main() -> int:
 		build_velocity(frappe, args.reuse)
 		log_rows = frappe.db.sql("select count(*) from `tabFunnel Transition`")[0][0]
 		print(f"move log: {log_rows:,} rows")
+		if frappe.db.table_exists("Funnel Forecast Total"):
+			levels = frappe.db.sql(
+				"""select level, count(*), sum(cards) from `tabFunnel Forecast Total`
+				where funnel in (%s, %s) group by level order by level""",
+				(LEAD_FUNNEL, SALE_FUNNEL),
+			)
+			print(
+				"Funnel Forecast running totals: "
+				+ ", ".join(
+					f"level {lvl}: {rows:,} rows for {cards:,} open cards" for lvl, rows, cards in levels
+				)
+			)
 		if args.velocity_only:
 			measure_velocity(frappe, args.repeat)
 		else:
-			measure(frappe, args.repeat)
+			measure(frappe, args.repeat, args.forecast_only)
 		if not args.keep:
 			cleanup(frappe)
 			print("generated data deleted")

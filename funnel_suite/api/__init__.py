@@ -20,6 +20,7 @@ from funnel_suite.api.analytics import (
 	funnel_stale_cards,
 	funnel_won_this_month,
 	get_customer_journey,
+	rebuild_forecast_totals,
 )
 from funnel_suite.api.cards import _check_card_doctype, get_card_state, make_upsell, move_card
 from funnel_suite.api.funnels import apply_preset, audit_funnel, get_funnels, get_presets

@@ -87,3 +87,27 @@ def _chart_filters(chart_name, filters) -> dict:
 	if not parsed and chart_name and frappe.db.exists("Dashboard Chart", chart_name):
 		parsed = frappe.parse_json(frappe.db.get_value("Dashboard Chart", chart_name, "filters_json") or "{}")
 	return parsed or {}
+
+
+@frappe.whitelist(methods=["POST"])
+def rebuild_forecast_totals(funnel: str | None = None) -> dict:
+	"""System Manager: recompute Funnel Forecast's running totals (of one funnel, or all) from the
+	current-stage table, in this request's transaction. Returns {"rows"}."""
+	from funnel_suite.funnel_analytics import forecast_totals
+
+	# not frappe.only_for: it lets everyone through while tests run
+	if "System Manager" not in frappe.get_roles():
+		frappe.throw(
+			_("Only a System Manager may rebuild the Funnel Forecast totals."),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	if funnel and not frappe.db.exists("Funnel", funnel):
+		frappe.throw(
+			_(
+				"Funnel {0} does not exist. Pick a funnel from the list, or leave it empty for every funnel."
+			).format(frappe.bold(funnel)),
+			frappe.DoesNotExistError,
+		)
+	# the totals are derived data the app writes with SQL; the caller is a System Manager (above)
+	return {"rows": forecast_totals.rebuild(funnel or None)}

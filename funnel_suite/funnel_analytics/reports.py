@@ -15,10 +15,19 @@ from dataclasses import dataclass
 
 import frappe
 from frappe import _
-from frappe.utils import cint, escape_html, get_first_day, get_last_day, getdate, now_datetime, today
+from frappe.utils import (
+	add_months,
+	cint,
+	escape_html,
+	get_first_day,
+	get_last_day,
+	getdate,
+	now_datetime,
+	today,
+)
 
 from funnel_suite.engine import analytics, velocity
-from funnel_suite.funnel_analytics import velocity_buckets
+from funnel_suite.funnel_analytics import forecast_totals, velocity_buckets
 from funnel_suite.funnel_analytics.scope import Scope, scope_for
 from funnel_suite.funnel_analytics.summary import STATE, SUMMARY, funnel_definitions, summary_range
 from funnel_suite.funnels.card import card_doctypes, load_funnel
@@ -664,23 +673,168 @@ def stale_report(filters) -> tuple[list, list, None, dict, list]:
 # --- Funnel Forecast ----------------------------------------------------------------------
 
 
-def forecast_report(filters) -> tuple[list, list, None, dict, list]:
-	f = parse_filters(filters, need_funnel=False, need_period=False)
+def _close_plan(f: Filters) -> tuple[tuple | None, list[tuple]]:
+	"""Split the close-date filters into whole months the running totals answer — (first month,
+	last month), either end None when open; None when no whole month is left — and the part-months
+	at the edges, [(from, to)], that are counted from the cards."""
+	if not f.from_date and not f.to_date:
+		return (None, None), []
+	low = high = None
+	edges = []
+	if f.from_date:
+		low = getdate(get_first_day(f.from_date))
+		if f.from_date != low:
+			low = getdate(add_months(low, 1))
+			edges.append([f.from_date, getdate(get_last_day(f.from_date))])
+	if f.to_date:
+		high = getdate(get_first_day(f.to_date))
+		if f.to_date != getdate(get_last_day(f.to_date)):
+			if edges and edges[0][0] >= high:  # one part-month: from and to in the same month
+				edges[0][1] = f.to_date
+			else:
+				edges.append([high, f.to_date])
+			high = getdate(add_months(high, -1))
+	if edges and f.to_date and edges[0][1] > f.to_date:
+		edges[0][1] = f.to_date
+	months = None if low and high and low > high else (low, high)
+	return months, [tuple(edge) for edge in edges]
+
+
+def _forecast_scopes(f: Filters) -> list[tuple[str, Scope]]:
+	doctypes = _doctypes_for(f)
+	if not doctypes:
+		frappe.throw(_("You do not have permission to read any funnel cards."), frappe.PermissionError)
+	return [(doctype, scope_for(doctype)) for doctype in doctypes]
+
+
+def _totals_scope_sql(f: Filters, scopes: list[tuple[str, Scope]], params: dict) -> str:
+	"""The user's scope on the running totals (alias t), as on the current-stage table: per card
+	type, by the dimensions the totals keep (no scope here needs the cards themselves)."""
+	if f.funnel:
+		return scopes[0][1].conditions("t", params, reference=False)
+	if len(scopes) == len(card_doctypes()) and all(not scope.dims for _d, scope in scopes):
+		return "1=1"
+	parts = []
+	for index, (doctype, scope) in enumerate(scopes):
+		local: dict = {}
+		condition = scope.conditions("t", local, reference=False)
+		for key, value in local.items():
+			params[f"{key}_{index}"] = value
+			condition = condition.replace(f"%({key})s", f"%({key}_{index})s")
+		params[f"totals_doctype_{index}"] = doctype
+		parts.append(f"(t.reference_doctype = %(totals_doctype_{index})s and {condition})")
+	return "(" + " or ".join(parts) + ")"
+
+
+def _forecast_from_totals(f: Filters, scopes: list[tuple[str, Scope]], months: tuple) -> list:
+	"""The forecast's rows (funnel, stage, month, owner, cards, amount) for whole close months from
+	the running totals (forecast_totals.py), at the smallest level that keeps the filters and the
+	user's scope. One query."""
+	needs = {
+		column: bool(getattr(f, column)) or any(column in scope.dims for _d, scope in scopes)
+		for column in ("source", "territory")
+	}
+	level = forecast_totals.level_for(needs["source"], needs["territory"])
+	params: dict = {"level": level}
+	where = ["t.level = %(level)s"]
+	funnel = load_funnel(f.funnel).name if f.funnel else None  # as stored (cached)
+	if funnel:
+		params["funnel"] = funnel
+		where.append("t.funnel = %(funnel)s")
+	# the levels that fold a dimension hold '' in it
+	where += [f"t.`{column}` = ''" for column, needed in needs.items() if not needed]
+	if not (funnel and (f.source or f.territory)):
+		# the level's rows of the funnel (or of every funnel) lie together: one primary-key range
+		params["lo"], params["hi"] = forecast_totals.name_range(level, funnel)
+		where.append("t.name >= %(lo)s and t.name < %(hi)s")
+	# else the index on (level, funnel, source, territory) reads only the rows of those values
+	low, high = months
+	if low:
+		params["close_from"] = low
+		where.append("t.month >= %(close_from)s")
+	if high:
+		params["close_to"] = high
+		where.append("t.month <= %(close_to)s")
+	where += [f.equalities("t", params), _totals_scope_sql(f, scopes, params)]
+	return frappe.db.sql(
+		f"""select t.funnel, t.stage, date_format(t.month, '%%Y-%%m-01') as month, t.card_owner,
+			sum(t.cards) as cards, sum(t.amount)
+		from `tab{forecast_totals.TOTALS}` t where {" and ".join(where)}
+		group by t.funnel, t.stage, t.month, t.card_owner having cards != 0""",
+		params,
+	)
+
+
+def _forecast_from_cards(f: Filters, close: list[tuple] | None = None, funnels: list | None = None) -> list:
+	"""The forecast's rows counted from the open cards one by one (the exact path), for the
+	close-date filters or for the given close-date ranges (of the given funnels). One query."""
 	params: dict = {}
 	where = _open_cards_where(f, params)
-	if f.from_date:
-		params["close_from"] = f.from_date
-		where += " and s.expected_close >= %(close_from)s"
-	if f.to_date:
-		params["close_to"] = f.to_date
-		where += " and s.expected_close <= %(close_to)s"
-	rows = frappe.db.sql(
+	if funnels is not None:
+		# one index range per funnel and close-date range instead of every open card
+		params["close_funnels"] = tuple(funnels) or ("\x00",)
+		where += " and s.funnel in %(close_funnels)s"
+	if close is not None:
+		ranges = []
+		for index, (start, end) in enumerate(close):
+			params[f"close_from_{index}"], params[f"close_to_{index}"] = start, end
+			ranges.append(f"s.expected_close between %(close_from_{index})s and %(close_to_{index})s")
+		where += f" and ({' or '.join(ranges)})"
+	else:
+		if f.from_date:
+			params["close_from"] = f.from_date
+			where += " and s.expected_close >= %(close_from)s"
+		if f.to_date:
+			params["close_to"] = f.to_date
+			where += " and s.expected_close <= %(close_to)s"
+	return frappe.db.sql(
 		f"""select s.funnel, s.stage, date_format(s.expected_close, '%%Y-%%m-01') as month, s.card_owner,
 			count(*), sum(s.amount)
 		from `tab{STATE}` s where {where}
 		group by s.funnel, s.stage, month, s.card_owner""",
 		params,
 	)
+
+
+TOTALS_PATH = "totals"
+EXACT_PATH = "exact"
+MIXED_PATH = "totals+edges"
+
+
+def forecast_rows(f: Filters) -> tuple[list, str]:
+	"""The forecast's rows and the path that counted them: the running totals when the user's scope
+	is expressible in their dimensions (part-months at the edges of the close dates counted from the
+	cards), else the open cards one by one (user permissions on the cards, owner-only roles,
+	permission hooks)."""
+	scopes = _forecast_scopes(f)
+	if any(scope.exact for _d, scope in scopes):
+		return list(_forecast_from_cards(f)), EXACT_PATH
+	months, edges = _close_plan(f)
+	rows = list(_forecast_from_totals(f, scopes, months)) if months is not None else []
+	if edges:
+		funnels = None
+		if not f.funnel:  # the funnels with open cards: those in the totals' smallest level
+			lo, hi = forecast_totals.name_range(forecast_totals.BY_COMPANY)
+			funnels = frappe.db.sql_list(
+				f"""select distinct funnel from `tab{forecast_totals.TOTALS}`
+				where name >= %s and name < %s and level = %s""",
+				(lo, hi, forecast_totals.BY_COMPANY),
+			)
+		rows += list(_forecast_from_cards(f, edges, funnels))
+	return rows, MIXED_PATH if edges else TOTALS_PATH
+
+
+def _counted_from(path: str) -> str:
+	return {
+		TOTALS_PATH: _("running totals (kept with every move)"),
+		EXACT_PATH: _("the open cards one by one (exact path)"),
+		MIXED_PATH: _("running totals for whole months, the open cards one by one for part-months"),
+	}[path]
+
+
+def forecast_report(filters) -> tuple[list, list, None, dict, list]:
+	f = parse_filters(filters, need_funnel=False, need_period=False)
+	rows, path = forecast_rows(f)
 	funnels = funnel_definitions({r[0] for r in rows})
 	cells: dict = {}
 	for funnel_name, stage_name, month, owner, count, amount in rows:
@@ -688,7 +842,7 @@ def forecast_report(filters) -> tuple[list, list, None, dict, list]:
 		stage = funnel.stage(stage_name) if funnel else None
 		probability = stage.probability if stage else 0
 		cell = cells.setdefault((month or "", owner or ""), [0, 0.0, 0.0])
-		cell[0] += count
+		cell[0] += int(count)
 		cell[1] += float(amount or 0)
 		cell[2] += analytics.weighted(amount, probability)
 	columns = [
@@ -722,19 +876,18 @@ def forecast_report(filters) -> tuple[list, list, None, dict, list]:
 				"weighted_amount": round(weighted_amount, 2),
 			}
 		)
-	months = sorted({r["month"] for r in data})
+	by_month: dict = {}
+	for r in data:  # one pass (was one per month)
+		sums = by_month.setdefault(r["month"], [0.0, 0.0])
+		sums[0] += r["amount"]
+		sums[1] += r["weighted_amount"]
+	months = sorted(by_month)
 	chart = {
 		"data": {
 			"labels": months,
 			"datasets": [
-				{
-					"name": _("Open Amount"),
-					"values": [sum(r["amount"] for r in data if r["month"] == m) for m in months],
-				},
-				{
-					"name": _("Weighted Amount"),
-					"values": [sum(r["weighted_amount"] for r in data if r["month"] == m) for m in months],
-				},
+				{"name": _("Open Amount"), "values": [by_month[m][0] for m in months]},
+				{"name": _("Weighted Amount"), "values": [by_month[m][1] for m in months]},
 			],
 		},
 		"type": "bar",
@@ -759,6 +912,7 @@ def forecast_report(filters) -> tuple[list, list, None, dict, list]:
 			"indicator": "Grey",
 			"datatype": "Int",
 		},
+		{"label": _("Counted from"), "value": _counted_from(path), "indicator": "Grey", "datatype": "Data"},
 	]
 	return columns, data, None, chart, summary
 

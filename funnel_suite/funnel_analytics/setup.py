@@ -38,8 +38,9 @@ def remove_journey_fields() -> None:
 
 def rebuild_summary() -> None:
 	"""after_install / after_migrate: the summary tables from the move log when they are empty."""
-	from funnel_suite.funnel_analytics import velocity_buckets
+	from funnel_suite.funnel_analytics import forecast_totals, velocity_buckets
 	from funnel_suite.funnel_analytics.summary import rebuild_if_empty
 
 	rebuild_if_empty()
 	velocity_buckets.rebuild_if_empty()
+	forecast_totals.rebuild_if_missing()

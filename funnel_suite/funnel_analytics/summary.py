@@ -20,6 +20,7 @@ from frappe.model.document import Document
 from frappe.utils import get_datetime, getdate, now_datetime
 
 from funnel_suite.engine import analytics
+from funnel_suite.funnel_analytics import forecast_totals
 from funnel_suite.funnels.card import card_doctypes, load_funnel
 from funnel_suite.funnels.dimensions import AMOUNT_FIELDS, CLOSE_FIELDS, card_dimensions
 from funnel_suite.funnels.tasks import OWNER_FIELDS
@@ -280,20 +281,19 @@ def write_card_state(doc, funnels=None) -> None:
 	funnels = funnels if funnels is not None else funnel_definitions([doc.funnel])
 	if doc.funnel not in funnels:
 		funnels = {**funnels, **funnel_definitions([doc.funnel])}
-	_write_states(
-		[
-			_state_row(
-				doc.doctype,
-				doc.name,
-				doc.get_title() if hasattr(doc, "get_title") else doc.name,
-				doc.funnel,
-				doc.get("funnel_stage"),
-				doc.get("funnel_stage_since"),
-				card_dimensions(doc),
-				funnels,
-			)
-		]
+	row = _state_row(
+		doc.doctype,
+		doc.name,
+		doc.get_title() if hasattr(doc, "get_title") else doc.name,
+		doc.funnel,
+		doc.get("funnel_stage"),
+		doc.get("funnel_stage_since"),
+		card_dimensions(doc),
+		funnels,
 	)
+	# Funnel Forecast's running totals: the row as it is leaves them, the new one enters
+	forecast_totals.replace_card(state_name(doc.doctype, doc.name), forecast_totals.card_values(row))
+	_write_states([row])
 
 
 _STATE_FIELDS = ("funnel", "funnel_stage", "funnel_stage_since", "company", "source", "territory")
@@ -323,7 +323,9 @@ def _changed(doc, fieldnames) -> bool:
 
 
 def delete_card_state(doc, method=None) -> None:
-	frappe.db.delete(STATE, {"name": state_name(doc.doctype, doc.name)})
+	name = state_name(doc.doctype, doc.name)
+	forecast_totals.remove_card(name)  # the row leaves Funnel Forecast's running totals
+	frappe.db.delete(STATE, {"name": name})
 
 
 # --- funnel definition changes ------------------------------------------------------------
@@ -342,6 +344,13 @@ def on_funnel_changed(funnel_doc, before) -> None:
 			for r in funnel_doc.stages
 			if old.get(r.name, r.stage_name) != r.stage_name
 		}
+	# when stage names or kinds change, the funnel's open cards leave Funnel Forecast's running
+	# totals and enter them again under their new names and kinds (stale limits and probabilities
+	# are not in the totals)
+	reshaped = before is None or _shape(before) != _shape(funnel_doc)
+	totals_where = ("o.funnel = %(totals_funnel)s", {"totals_funnel": funnel_doc.name})
+	if reshaped:
+		forecast_totals.take_out(*totals_where)
 	for old_name, new_name in renamed.items():
 		frappe.db.sql(
 			f"update `tab{STATE}` set stage = %s where funnel = %s and stage = %s",
@@ -355,6 +364,8 @@ def on_funnel_changed(funnel_doc, before) -> None:
 			where funnel = %s and stage = %s""",
 			(row.stage_type, days, days, funnel_doc.name, row.stage_name),
 		)
+	if reshaped:
+		forecast_totals.put_in(*totals_where)
 	if before is not None and _shape(before) != _shape(funnel_doc):
 		frappe.enqueue(
 			"funnel_suite.funnel_analytics.summary.rebuild_summary",
@@ -437,7 +448,8 @@ def rebuild_summary(funnel: str | None = None, chunk: int = 5000) -> int:
 
 
 def rebuild_card_state(funnel: str | None = None, chunk: int = 5000) -> int:
-	"""Recompute the current-stage table from the cards themselves. Returns the row count."""
+	"""Recompute the current-stage table from the cards themselves (and Funnel Forecast's running
+	totals from it). Returns the row count."""
 	frappe.db.delete(STATE, {"funnel": funnel} if funnel else None)
 	funnels = funnel_definitions(frappe.get_all("Funnel", pluck="name"))
 	written = 0
@@ -486,10 +498,17 @@ def rebuild_card_state(funnel: str | None = None, chunk: int = 5000) -> int:
 						funnels,
 					)
 				)
+			# rows of other funnels these cards still had leave the running totals first
+			forecast_totals.take_out("o.name in %(totals_states)s", {"totals_states": _state_names(states)})
 			_write_states(states)
 			written += len(states)
 			last = rows[-1].name
+	forecast_totals.rebuild(funnel)
 	return written
+
+
+def _state_names(rows: list[tuple]) -> tuple[str, ...]:
+	return tuple(state_name(row[0], row[1]) for row in rows)
 
 
 def backfill_log_dimensions() -> int:
@@ -526,11 +545,15 @@ def rebuild(funnel: str | None = None) -> dict[str, int]:
 	"""Both tables from scratch (one funnel or all), in the caller's transaction."""
 	if funnel and not frappe.db.exists("Funnel", funnel):
 		frappe.throw(_("Funnel {0} does not exist.").format(frappe.bold(funnel)), frappe.DoesNotExistError)
-	return {
+	result = {
 		"log_rows_backfilled": backfill_log_dimensions(),
 		"summary_rows": rebuild_summary(funnel),
-		"card_states": rebuild_card_state(funnel),
+		"card_states": rebuild_card_state(funnel),  # rebuilds Funnel Forecast's running totals too
 	}
+	result["forecast_totals"] = frappe.db.count(
+		forecast_totals.TOTALS, {"funnel": funnel} if funnel else None
+	)
+	return result
 
 
 def _has_rows(doctype: str) -> bool:

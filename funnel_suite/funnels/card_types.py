@@ -135,6 +135,7 @@ def set_up(doctype: str) -> None:
 
 def take_down(doctype: str) -> None:
 	"""The funnel fields and boards go; the cards, their move log and the funnels stay."""
+	from funnel_suite.funnel_analytics import forecast_totals
 	from funnel_suite.funnel_analytics.summary import STATE
 	from funnel_suite.funnels.custom_fields import remove_host_fields
 	from funnel_suite.funnels.setup import CARD_FIELDNAMES
@@ -146,7 +147,9 @@ def take_down(doctype: str) -> None:
 			frappe.delete_doc("Kanban Board", funnel.kanban_board, ignore_permissions=True, force=True)
 		frappe.db.set_value("Funnel", funnel.name, "kanban_board", None, update_modified=False)
 	frappe.clear_document_cache("Funnel")
-	frappe.db.delete(STATE, {"reference_doctype": doctype})  # rebuilt from the cards if added again
+	# rebuilt from the cards if added again; the rows leave Funnel Forecast's running totals first
+	forecast_totals.take_out("o.reference_doctype = %(totals_doctype)s", {"totals_doctype": doctype})
+	frappe.db.delete(STATE, {"reference_doctype": doctype})
 	remove_host_fields([doctype], CARD_FIELDNAMES)
 
 

@@ -53,6 +53,12 @@ def remove_issue_for_good(issues: list[str], funnels: list[str]) -> None:
 	if DOCTYPE in rows():
 		save_rows([d for d in rows() if d != DOCTYPE])
 	if issues:
+		from funnel_suite.funnel_analytics import forecast_totals
+
+		forecast_totals.take_out(  # the rows leave Funnel Forecast's running totals first
+			"o.reference_doctype = %(doctype)s and o.reference_name in %(names)s",
+			{"doctype": DOCTYPE, "names": tuple(issues)},
+		)
 		for table in ("Funnel Transition", "Funnel Card State"):
 			frappe.db.delete(table, {"reference_doctype": DOCTYPE, "reference_name": ("in", issues)})
 		frappe.db.delete("Version", {"ref_doctype": DOCTYPE, "docname": ("in", issues)})

@@ -28,6 +28,7 @@ class TestConcurrentMoves(FunnelTestCase):
 		frappe.db.delete("Funnel Stage", {"parent": self.funnel.name})
 		# the analytics rows of the committed moves (left behind, they name a funnel that is gone)
 		frappe.db.delete("Funnel Card State", {"funnel": self.funnel.name})
+		frappe.db.delete("Funnel Forecast Total", {"funnel": self.funnel.name})
 		frappe.db.delete("Funnel Summary", {"funnel": self.funnel.name})
 		frappe.db.delete("Funnel Velocity Bucket", {"funnel": self.funnel.name})
 		frappe.db.delete("Funnel", {"name": self.funnel.name})

@@ -397,9 +397,10 @@ class TestMoveQueryCount(FunnelTestCase):
 	"""What a move adds to a plain save of the same card, counted in SQL statements."""
 
 	# the move log row, closing the smart task left, the new stage's ToDo, the read of the card's
-	# `_assign` with its open ToDos, the summary upsert, the current-stage upsert, the read of the
-	# card's active cadence enrollments, the velocity histogram upsert (a stage was left)
-	MOVE_EXTRA = 8
+	# `_assign` with its open ToDos, the summary upsert, Funnel Forecast's running-totals upsert, the
+	# current-stage upsert, the read of the card's active cadence enrollments, the velocity histogram
+	# upsert (a stage was left)
+	MOVE_EXTRA = 9
 
 	@classmethod
 	def setUpClass(cls):

@@ -104,6 +104,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
 	# the charts show the default Opportunity funnel: only readers of Opportunities
 	"funnel_stage_counts_chart": ("funnel_suite.api.funnel_stage_counts_chart", SALES),
 	"funnel_monthly_flow_chart": ("funnel_suite.api.funnel_monthly_flow_chart", SALES),
+	# derived data: only a System Manager recomputes it
+	"rebuild_forecast_totals": ("funnel_suite.api.rebuild_forecast_totals", {"system_manager"}),
 	"get_planned_contacts": ("funnel_suite.api.get_planned_contacts", SALES),
 	"run_repeat_sales_now": ("funnel_suite.api.run_repeat_sales_now", MANAGERS),
 	"intake": ("funnel_suite.api.intake", LEAD_WRITERS),
@@ -300,6 +302,7 @@ class MatrixFixtures(FunnelTestCase):
 			"get_customer_journey": lambda: {"customer": self.customer},
 			"get_planned_contacts": lambda: {"customer": self.customer},
 			"run_repeat_sales_now": dict,
+			"rebuild_forecast_totals": lambda: {"funnel": self.funnel.name},
 			"intake": lambda: {
 				"person_name": "Matrix Person",
 				"email": f"{unique('m').replace(' ', '')}@example.com",
