@@ -27,6 +27,7 @@ class TestConcurrentSummary(FunnelTestCase):
 				frappe.db.delete(doctype, {"name": name})
 		frappe.db.delete(SUMMARY, {"funnel": self.funnel.name})
 		frappe.db.delete("Funnel Velocity Bucket", {"funnel": self.funnel.name})
+		frappe.db.delete("Funnel Forecast Total", {"funnel": self.funnel.name})
 		frappe.db.delete("Kanban Board", {"name": self.funnel.kanban_board})
 		frappe.db.delete("Funnel Stage", {"parent": self.funnel.name})
 		frappe.db.delete("Funnel", {"name": self.funnel.name})

@@ -67,6 +67,7 @@ def remove_issue_for_good(issues: list[str], funnels: list[str]) -> None:
 	if funnels:
 		frappe.db.delete("Funnel Summary", {"funnel": ("in", funnels)})
 		frappe.db.delete("Funnel Velocity Bucket", {"funnel": ("in", funnels)})
+		frappe.db.delete("Funnel Forecast Total", {"funnel": ("in", funnels)})
 		frappe.db.delete("Kanban Board Column", {"parent": ("in", funnels)})
 		frappe.db.delete("Kanban Board", {"reference_doctype": DOCTYPE, "name": ("in", funnels)})
 		frappe.db.delete("Funnel Stage", {"parent": ("in", funnels)})
