@@ -132,13 +132,17 @@ def make_sales_order(customer: str, item: str, qty: float = 2, submit: bool = Tr
 # --- Work Orders (test_work_orders.py, the permission matrix) -----------------------------------
 
 
-def manufacturing_defaults() -> None:
-	"""Work-in-progress and finished goods warehouses of the default company, no capacity planning
-	(Job Cards need no free time slot). As Administrator."""
+def manufacturing_defaults(capacity_planning_off: bool = True) -> None:
+	"""Work-in-progress and finished goods warehouses of the default company and (for the tests,
+	rolled back) no capacity planning: Job Cards need no free time slot. As Administrator.
+
+	The browser personas' setup commits, so it keeps capacity planning as it is: ERPNext's own Work
+	Order tests (the peer suite, on the same site afterwards) expect Job Cards with time logs."""
 	mfg = frappe.get_doc("Manufacturing Settings")
 	mfg.default_wip_warehouse = warehouse()
 	mfg.default_fg_warehouse = warehouse()
-	mfg.disable_capacity_planning = 1
+	if capacity_planning_off:
+		mfg.disable_capacity_planning = 1
 	mfg.save(ignore_permissions=True)
 
 

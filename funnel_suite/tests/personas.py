@@ -307,7 +307,7 @@ def _production(company: str, foreman: str) -> dict:
 	from funnel_suite.funnel_production import test_helpers as h
 
 	if not frappe.db.get_single_value("Manufacturing Settings", "default_fg_warehouse"):
-		h.manufacturing_defaults()
+		h.manufacturing_defaults(capacity_planning_off=False)
 	item = make_item()
 	h.make_bom(item, make_item())
 	order = h.make_order(
