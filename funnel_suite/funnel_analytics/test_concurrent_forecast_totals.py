@@ -3,14 +3,17 @@
 the same two totals rows, one taken out and one put in by each move, locked in key order — with
 no deadlock, and the totals equal a recomputation afterwards."""
 
-import threading
-
 import frappe
 
 from funnel_suite.funnel_analytics import forecast_totals
-from funnel_suite.funnel_analytics.summary import STATE, SUMMARY, state_name
-from funnel_suite.funnels.board import sync_stage_options
-from funnel_suite.tests.utils import FunnelTestCase, make_funnel, make_opportunity
+from funnel_suite.tests.utils import (
+	FunnelTestCase,
+	make_funnel,
+	make_opportunity,
+	remove_committed_deals,
+	remove_committed_funnel,
+	save_at_once,
+)
 
 
 class TestConcurrentForecastTotals(FunnelTestCase):
@@ -30,50 +33,15 @@ class TestConcurrentForecastTotals(FunnelTestCase):
 
 	def tearDown(self):
 		frappe.db.rollback()
-		for card in self.cards:
-			lead = frappe.db.get_value("Opportunity", card, "party_name")
-			for doctype, name in (("Opportunity", card), ("Lead", lead)):
-				frappe.db.delete("Funnel Transition", {"reference_doctype": doctype, "reference_name": name})
-				forecast_totals.remove_card(state_name(doctype, name))  # the lead's funnel keeps its totals
-				frappe.db.delete(STATE, {"reference_doctype": doctype, "reference_name": name})
-				frappe.db.delete(doctype, {"name": name})
-		frappe.db.delete(SUMMARY, {"funnel": self.funnel.name})
-		frappe.db.delete(forecast_totals.TOTALS, {"funnel": self.funnel.name})
-		frappe.db.delete("Funnel Velocity Bucket", {"funnel": self.funnel.name})
-		frappe.db.delete("Kanban Board", {"name": self.funnel.kanban_board})
-		frappe.db.delete("Funnel Stage", {"parent": self.funnel.name})
-		frappe.db.delete("Funnel", {"name": self.funnel.name})
-		sync_stage_options("Opportunity")
+		remove_committed_deals(self.cards)
+		remove_committed_funnel(self.funnel.name)
 		frappe.db.commit()
 
 	def test_crossing_moves_of_two_cards_both_count(self):
-		site = frappe.local.site
-		barrier = threading.Barrier(2)
-		outcomes: list = [None, None]
 		targets = ["Proposal sent", "Inquiry received"]
-
-		def worker(index: int):
-			frappe.init(site=site)
-			frappe.connect()
-			try:
-				frappe.set_user("Administrator")
-				doc = frappe.get_doc("Opportunity", self.cards[index])
-				barrier.wait(timeout=30)
-				doc.funnel_stage = targets[index]
-				doc.save()
-				frappe.db.commit()
-				outcomes[index] = "moved"
-			except Exception as exc:
-				frappe.db.rollback()
-				outcomes[index] = exc
-			finally:
-				frappe.destroy()
-
-		threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
+		outcomes = save_at_once(
+			[("Opportunity", card, t) for card, t in zip(self.cards, targets, strict=True)]
+		)
 		self.assertEqual(outcomes, ["moved", "moved"])
 
 		frappe.db.rollback()  # fresh snapshot

@@ -1,14 +1,17 @@
 """Two people move two cards of one funnel at the same moment (each on their own database
 connection): both moves count, in the same summary rows, with no deadlock."""
 
-import threading
-
 import frappe
 
-from funnel_suite.funnel_analytics import forecast_totals
-from funnel_suite.funnel_analytics.summary import STATE, SUMMARY, rebuild_summary, state_name
-from funnel_suite.funnels.board import sync_stage_options
-from funnel_suite.tests.utils import FunnelTestCase, make_funnel, make_opportunity
+from funnel_suite.funnel_analytics.summary import SUMMARY, rebuild_summary
+from funnel_suite.tests.utils import (
+	FunnelTestCase,
+	make_funnel,
+	make_opportunity,
+	remove_committed_deals,
+	remove_committed_funnel,
+	save_at_once,
+)
 
 
 class TestConcurrentSummary(FunnelTestCase):
@@ -18,20 +21,8 @@ class TestConcurrentSummary(FunnelTestCase):
 		frappe.db.commit()  # the other connections must see the cards
 
 	def tearDown(self):
-		for card in self.cards:
-			lead = frappe.db.get_value("Opportunity", card, "party_name")
-			for doctype, name in (("Opportunity", card), ("Lead", lead)):
-				frappe.db.delete("Funnel Transition", {"reference_doctype": doctype, "reference_name": name})
-				forecast_totals.remove_card(state_name(doctype, name))  # the lead's funnel keeps its totals
-				frappe.db.delete(STATE, {"reference_doctype": doctype, "reference_name": name})
-				frappe.db.delete(doctype, {"name": name})
-		frappe.db.delete(SUMMARY, {"funnel": self.funnel.name})
-		frappe.db.delete("Funnel Velocity Bucket", {"funnel": self.funnel.name})
-		frappe.db.delete("Funnel Forecast Total", {"funnel": self.funnel.name})
-		frappe.db.delete("Kanban Board", {"name": self.funnel.kanban_board})
-		frappe.db.delete("Funnel Stage", {"parent": self.funnel.name})
-		frappe.db.delete("Funnel", {"name": self.funnel.name})
-		sync_stage_options("Opportunity")
+		remove_committed_deals(self.cards)
+		remove_committed_funnel(self.funnel.name)
 		frappe.db.commit()
 
 	def snapshot(self):
@@ -43,32 +34,7 @@ class TestConcurrentSummary(FunnelTestCase):
 		)
 
 	def test_simultaneous_moves_of_two_cards_both_count(self):
-		site = frappe.local.site
-		barrier = threading.Barrier(2)
-		outcomes: list = [None, None]
-
-		def worker(index: int):
-			frappe.init(site=site)
-			frappe.connect()
-			try:
-				frappe.set_user("Administrator")
-				doc = frappe.get_doc("Opportunity", self.cards[index])
-				barrier.wait(timeout=30)
-				doc.funnel_stage = "Proposal sent"
-				doc.save()
-				frappe.db.commit()
-				outcomes[index] = "moved"
-			except Exception as exc:
-				frappe.db.rollback()
-				outcomes[index] = exc
-			finally:
-				frappe.destroy()
-
-		threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
+		outcomes = save_at_once([("Opportunity", card, "Proposal sent") for card in self.cards])
 		self.assertEqual(outcomes, ["moved", "moved"])
 
 		frappe.db.rollback()  # fresh snapshot

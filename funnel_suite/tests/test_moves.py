@@ -17,6 +17,7 @@ from funnel_suite.tests.utils import (
 	make_lead,
 	make_opportunity,
 	make_user,
+	remove_committed_funnel,
 	transitions,
 )
 
@@ -297,12 +298,7 @@ class TestDataImport(FunnelTestCase):
 			frappe.db.delete("Data Import", {"name": name})
 		frappe.db.delete("File", {"file_name": ("like", "funnel-import-%")})
 		for name in self.created_funnels:
-			# the analytics rows of the imported leads' funnels go with them (committed)
-			for table in ("Funnel Summary", "Funnel Velocity Bucket", "Funnel Forecast Total"):
-				frappe.db.delete(table, {"funnel": name})
-			frappe.db.delete("Kanban Board", {"name": frappe.db.get_value("Funnel", name, "kanban_board")})
-			frappe.db.delete("Funnel Stage", {"parent": name})
-			frappe.db.delete("Funnel", {"name": name})
+			remove_committed_funnel(name)  # with the analytics rows of the imported leads' moves
 		sync_stage_options("Lead")
 		frappe.db.commit()
 

@@ -177,3 +177,80 @@ class FunnelTestCase(FrappeTestCase):
 		clear_default_cache()
 		frappe.clear_document_cache("Funnel")
 		frappe.clear_document_cache("Funnel Settings", "Funnel Settings")
+
+
+# --- tests that commit (other database connections must see their records) -------------------
+
+# the analytics tables the move path writes per funnel (funnel_analytics/)
+FUNNEL_ANALYTICS_TABLES = (
+	"Funnel Card State",
+	"Funnel Summary",
+	"Funnel Velocity Bucket",
+	"Funnel Forecast Total",
+)
+
+
+def save_at_once(cards: list[tuple[str, str, str]], done: str = "moved") -> list:
+	"""Each (doctype, name, stage) on its own thread and database connection: every thread loads
+	its card, waits until all have, then sets the stage, saves and commits. Returns, per card,
+	`done` or the exception its save raised."""
+	import threading
+
+	site = frappe.local.site
+	barrier = threading.Barrier(len(cards))
+	outcomes: list = [None] * len(cards)
+
+	def worker(index: int, doctype: str, name: str, stage: str):
+		frappe.init(site=site)
+		frappe.connect()
+		try:
+			frappe.set_user("Administrator")
+			doc = frappe.get_doc(doctype, name)  # every form is open
+			barrier.wait(timeout=30)
+			doc.funnel_stage = stage  # everyone presses a stage at once
+			doc.save()
+			frappe.db.commit()
+			outcomes[index] = done
+		except Exception as exc:
+			frappe.db.rollback()
+			outcomes[index] = exc
+		finally:
+			frappe.destroy()
+
+	threads = [threading.Thread(target=worker, args=(i, *card)) for i, card in enumerate(cards)]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=120)
+	return outcomes
+
+
+def remove_committed_deals(deals: list[str]) -> None:
+	"""Committed Opportunities and their Leads, with their move log, current-stage rows and their
+	share of Funnel Forecast's running totals (the Lead's funnel keeps its other totals)."""
+	from funnel_suite.funnel_analytics import forecast_totals
+	from funnel_suite.funnel_analytics.summary import STATE, state_name
+
+	for deal in deals:
+		lead = frappe.db.get_value("Opportunity", deal, "party_name")
+		for doctype, name in (("Opportunity", deal), ("Lead", lead)):
+			frappe.db.delete("Funnel Transition", {"reference_doctype": doctype, "reference_name": name})
+			forecast_totals.remove_card(state_name(doctype, name))
+			frappe.db.delete(STATE, {"reference_doctype": doctype, "reference_name": name})
+			frappe.db.delete(doctype, {"name": name})
+
+
+def remove_committed_funnel(name: str) -> None:
+	"""A committed test funnel with every analytics row of it (left behind, they would name a
+	funnel that is gone), its Kanban board and stages; the stage options follow."""
+	from funnel_suite.funnels.board import sync_stage_options
+
+	doctype, board = frappe.db.get_value("Funnel", name, ["document_type", "kanban_board"]) or (None, None)
+	for table in FUNNEL_ANALYTICS_TABLES:
+		frappe.db.delete(table, {"funnel": name})
+	if board:
+		frappe.db.delete("Kanban Board", {"name": board})
+	frappe.db.delete("Funnel Stage", {"parent": name})
+	frappe.db.delete("Funnel", {"name": name})
+	if doctype:
+		sync_stage_options(doctype)
