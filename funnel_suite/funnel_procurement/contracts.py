@@ -15,6 +15,7 @@ import frappe
 from frappe import _
 
 from funnel_suite.funnel_procurement.setup import CASE_FIELD
+from funnel_suite.funnels.audit import bold  # names users typed, escaped in HTML messages
 
 CASE = "Procurement Case"
 
@@ -30,7 +31,7 @@ def check_contract_case(doc, method=None) -> None:
 	if changed and not frappe.has_permission(CASE, "read", case):
 		frappe.throw(
 			_("You may not read procurement case {0}, so this contract cannot be linked to it.").format(
-				frappe.bold(case)
+				bold(case)
 			),
 			exc=frappe.PermissionError,
 			title=_("Not Permitted"),
@@ -42,9 +43,9 @@ def check_contract_case(doc, method=None) -> None:
 				"Contract party {0} {1} is not the supplier of procurement case {2} ({3}). Set Party Type to Supplier and Party to {3}, or clear Procurement Case."
 			).format(
 				_(doc.party_type) if doc.party_type else "",
-				frappe.bold(doc.party_name or "-"),
-				frappe.bold(case),
-				frappe.bold(supplier),
+				bold(doc.party_name or "-"),
+				bold(case),
+				bold(supplier),
 			),
 			title=_("Wrong Supplier"),
 		)
@@ -62,7 +63,7 @@ def link_contract_to_case(doc, method=None) -> None:
 		frappe.msgprint(
 			_(
 				"Procurement case {0} already names contract {1}; it keeps it. Change the case's Contract field if this contract replaces it."
-			).format(frappe.bold(name), frappe.bold(current)),
+			).format(bold(name), bold(current)),
 			indicator="orange",
 			alert=True,
 		)
@@ -71,7 +72,7 @@ def link_contract_to_case(doc, method=None) -> None:
 		frappe.msgprint(
 			_(
 				"You may not change procurement case {0}: ask its buyer to set its Contract field to {1}."
-			).format(frappe.bold(name), frappe.bold(doc.name)),
+			).format(bold(name), bold(doc.name)),
 			indicator="orange",
 			alert=True,
 		)

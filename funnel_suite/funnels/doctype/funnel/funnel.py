@@ -105,7 +105,7 @@ class Funnel(Document):
 			frappe.msgprint(
 				_(
 					"{0} is no longer a card document type (Funnel Settings), so funnel {1} holds no cards. Add {0} back to Card Document Types to use it again."
-				).format(_(self.document_type), frappe.bold(self.name)),
+				).format(_(self.document_type), bold(self.name)),
 				indicator="orange",
 				alert=True,
 			)
